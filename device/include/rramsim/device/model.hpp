@@ -1,0 +1,20 @@
+#pragma once
+// The compact model's instantaneous equations: current, temperature, gap velocity.
+// Arguments of sinh/exp are bounded and the temperature is capped (params.t_max_k), so
+// every function is finite for any finite input.
+#include "rramsim/device/params.hpp"
+
+namespace rramsim::device {
+
+// I = I0 exp(-g/g0) sinh(V/V0). Odd in V; I(0) = 0.
+double current_amp(const Params& p, double volt, double gap_m);
+// Quasi-static local temperature T0 + |V I| Rth (capped at t_max_k).
+double temperature_k(const Params& p, double volt, double current_amp);
+// dg/dt at (V, g, T) before confinement to [g_min, g_max].
+double gap_velocity_m_per_s(const Params& p, double volt, double gap_m, double temp_k);
+// Small-signal read conductance I(read_volt)/read_volt at gap g.
+double read_siemens(const Params& p, double gap_m);
+// Inverse of read_siemens within [g_min, g_max] (clamped).
+double gap_for_siemens(const Params& p, double siemens);
+
+}  // namespace rramsim::device

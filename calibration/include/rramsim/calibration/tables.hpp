@@ -1,0 +1,59 @@
+#pragma once
+// Read access to a calibration file (the contract between calibration and arch; schema in
+// docs/schema.md). Everything a consumer needs comes through here, never by raw paths.
+//
+//   auto t = Tables::open("tables.h5");          // refuses foreign files and unknown versions
+//   AdcCost c = t.adc_cost(8);
+//   const ErrorTable& e = t.error_table(8);      // P(code | ideal partial sum)
+#include <Eigen/Dense>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "rramsim/calibration/adc_cost.hpp"
+
+namespace rramsim::calibration {
+
+inline constexpr int kSchemaVersion = 1;
+
+// ADC transfer under the calibrated nonideality. An ideal ADC of `adc_bits` with a one-unit
+// LSB maps partial sum s to code min(s, 2^bits - 1) (clipping); the table says how often
+// each code really comes out.
+struct ErrorTable {
+  int adc_bits = 0;
+  int max_psum = 0;     // ideal partial sums 0..max_psum (rows x (2^bits_per_cell - 1) for 1-bit inputs)
+  Eigen::MatrixXd prob; // (max_psum + 1) x 2^adc_bits; each row sums to 1
+};
+
+class Tables {
+ public:
+  // Opens and validates; InputError naming the problem if the file is missing, not HDF5,
+  // not a rramsim calibration file, of an unknown schema version, or incomplete.
+  static Tables open(const std::filesystem::path& file);
+  ~Tables();
+  Tables(Tables&&) noexcept;
+  Tables& operator=(Tables&&) noexcept;
+
+  const std::filesystem::path& file() const;
+  int rows() const;                   // crossbar rows of the nominal geometry
+  int cols() const;
+  int bits_per_cell() const;
+  double read_volt() const;
+  double nominal_wire_ohm() const;
+  std::vector<double> wire_ohms() const;   // wire resistances tabulated
+  std::vector<int> adc_bits() const;        // ADC resolutions tabulated
+  AdcCost adc_cost(int bits) const;         // from the file's ADC stage; InputError if not tabulated
+  std::string adc_model() const;            // name of the ADC cost model used
+  // Mean read conductance of each cell level (level 0 = HRS side), from write-verify.
+  std::vector<double> level_mean_siemens() const;
+  // P(code | ideal partial sum) at `bits`, for the nearest tabulated wire resistance
+  // (wire_ohm < 0: the nominal one) and active-row bucket (active_rows <= 0: pooled).
+  const ErrorTable& error_table(int bits, double wire_ohm = -1, int active_rows = -1) const;
+
+ private:
+  Tables();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rramsim::calibration

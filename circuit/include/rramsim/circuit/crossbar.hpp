@@ -9,6 +9,8 @@ namespace rramsim::circuit {
 
 enum class CellType { passive_1r, one_t_one_r };
 
+inline constexpr int kMaxLines = 512;  // largest supported rows or cols
+
 struct CrossbarSpec {
   int rows = 128;
   int cols = 128;
@@ -16,6 +18,7 @@ struct CrossbarSpec {
   // Linear cells: each cell is its conductance at read_volt (an ohmic resistor).
   // Nonlinear: each cell follows the device's sinh I-V at its gap.
   bool linear_cells = true;
+  // Resistances: 0 is a short (the nodes are merged), wires may be +inf (an open line).
   double wordline_wire_ohm = 1.0;   // per cell segment
   double bitline_wire_ohm = 1.0;    // per cell segment
   double driver_ohm = 0.0;          // source resistance of each row driver
@@ -31,6 +34,9 @@ struct CellArray {
   Eigen::MatrixXd gap_m;
   Eigen::MatrixXd siemens;
 };
+
+// 1T1R cells: `siemens` and `gap_m` describe the RRAM element; the access transistor (on,
+// in deep triode at read voltages) is the series resistor access_on_ohm.
 
 // Throws InputError for 0 rows, more than 512 rows or columns, negative or NaN
 // resistances, or a cell array of the wrong shape.

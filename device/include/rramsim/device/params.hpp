@@ -42,13 +42,31 @@ struct Params {
   double t_crit_k = 450.0;
   double t_smooth_k = 500.0;
   double delta_gap0_m = 0.02e-9;  // per sqrt(reference time step); see docs/device.md
+  double noise_ref_step_s = 1e-9;  // the reference step: sigma = delta_gap0 / sqrt(this)
   // Device-to-device variation: relative sigma of chosen parameters, drawn per device.
   double d2d_sigma_rel_i0 = 0.0;
   double d2d_sigma_rel_gap_min = 0.0;
   double d2d_sigma_rel_vel0 = 0.0;
   // Read
   double read_volt = 0.1;
+  // Well-posedness (not in the published sets): the F_min switch-on is a tanh step of this
+  // relative width, and the velocity towards a bound is multiplied by a C1 window that
+  // falls to exactly 0 over this distance, so the state cannot cross g_min or g_max.
+  double fmin_width_rel = 0.005;
+  double window_width_m = 0.01e-9;
+  double arg_max = 60.0;      // bound on every sinh/exp argument
 };
+
+// One double field of Params, for TOML overrides, validation, HDF5 and docs.
+struct ParamField {
+  const char* name;
+  double Params::*member;
+  const char* units;
+  double min;            // allowed range [min, max] (min exclusive if min_exclusive)
+  double max;
+  bool min_exclusive;
+};
+const std::vector<ParamField>& param_fields();
 
 // The published sets: "stanford-pku" (Jiang et al. 2014) and "asu" (Chen and Yu 2015).
 // Throws InputError for an unknown name, listing the known ones.

@@ -1,0 +1,19 @@
+#pragma once
+// Patch extraction that turns a convolution into the matrix product of mac_hook.hpp.
+// Activations: one image per column, HWC order. Patch rows (K) are ordered
+// (kernel_y, kernel_x, input channel of the group), matching the weight layout
+// [out_channel][kernel_y][kernel_x][in_channel]; patch columns (P) are ordered
+// (image, output_y, output_x).
+#include "rramsim/arch/nn/layer_spec.hpp"
+#include "rramsim/arch/nn/mac_hook.hpp"
+
+namespace rramsim::arch::nn {
+
+// cols (K x batch*positions) from activations (in.size() x batch) for one group.
+void im2col(const Matrix& activations, const LayerSpec& spec, int group, Matrix& cols);
+
+// The adjoint of im2col: adds each patch gradient back onto the activation gradient
+// (in.size() x batch), which the caller has sized and zeroed.
+void col2im_add(const Matrix& cols, const LayerSpec& spec, int group, Matrix& activations);
+
+}  // namespace rramsim::arch::nn

@@ -1,0 +1,81 @@
+#pragma once
+// The calibrated nonideality of a subword computation: given the ideal integer partial sum
+// of a column and the number of active rows, draw the ADC code from P(code | ideal psum)
+// (calibration::ErrorTable). Rows of the tables are compiled once into short lists sorted
+// by probability, so a draw is one random number and usually one comparison.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "rramsim/calibration/tables.hpp"
+
+namespace rramsim::arch::schemes {
+
+// splitmix64: tiny state, good enough statistics for sampling codes, seedable per stream
+// so results do not depend on thread scheduling.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  uint32_t next32() { return uint32_t(next() >> 32); }
+
+ private:
+  uint64_t s_;
+};
+
+// One ErrorTable compiled for sampling.
+class CodeSampler {
+ public:
+  explicit CodeSampler(const calibration::ErrorTable& table);
+  int max_psum() const { return max_psum_; }
+  int adc_bits() const { return adc_bits_; }
+  int sample(int psum, Rng& rng) const {
+    uint32_t b = begin_[psum], e = begin_[psum + 1];
+    if (e - b == 1) return codes_[b];  // deterministic row: no random number needed
+    uint32_t u = rng.next32();
+    for (uint32_t i = b; i + 1 < e; ++i)
+      if (u < thresholds_[i]) return codes_[i];
+    return codes_[e - 1];
+  }
+
+ private:
+  int max_psum_ = 0, adc_bits_ = 0;
+  std::vector<uint32_t> begin_;       // per psum: first entry
+  std::vector<uint16_t> codes_;       // entries, most probable first
+  std::vector<uint32_t> thresholds_;  // cumulative probability x 2^32
+};
+
+// ErrorTable for (ADC bits, active rows); e.g. wraps calibration::Tables::error_table.
+using TableLookup = std::function<const calibration::ErrorTable&(int adc_bits, int active_rows)>;
+
+// All samplers one ADC resolution needs, indexed by active rows 0..rows.
+struct AdcSamplers {
+  int adc_bits = 0;
+  int max_psum = 0;
+  std::vector<const CodeSampler*> by_active_rows;
+  std::vector<std::unique_ptr<CodeSampler>> owned;
+};
+
+class CalibratedAdc {
+ public:
+  CalibratedAdc(TableLookup lookup, int rows) : lookup_(std::move(lookup)), rows_(rows) {}
+  // Compiles on first use (thread-safe); InputError if the tables lack `adc_bits`.
+  const AdcSamplers& at(int adc_bits) const;
+  int rows() const { return rows_; }
+
+ private:
+  TableLookup lookup_;
+  int rows_;
+  mutable std::mutex mu_;
+  mutable std::map<int, std::unique_ptr<AdcSamplers>> cache_;
+};
+
+}  // namespace rramsim::arch::schemes

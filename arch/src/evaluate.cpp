@@ -1,0 +1,212 @@
+#include "rramsim/arch/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rramsim/arch/mapping.hpp"
+#include "rramsim/arch/replication.hpp"
+#include "rramsim/common/error.hpp"
+
+namespace rramsim::arch {
+
+namespace {
+
+double& at(EventCounts& e, Event ev) { return e[static_cast<int>(ev)]; }
+
+void check_overrides(const Network& net, const EvaluateOptions& opt) {
+  for (const auto& [name, o] : opt.per_layer) {
+    int i = net.find(name);
+    if (i < 0) throw InputError("per-layer setting for '" + name + "': network '" + net.name + "' has no such layer");
+    if (!net.layers[i].is_weighted())
+      throw InputError("per-layer setting for '" + name + "': it is a " + to_string(net.layers[i].kind) +
+                       " layer; only conv and fc layers use crossbars");
+    if (!(o.subword_fraction > 0 && o.subword_fraction <= 1))
+      throw InputError("layer '" + name + "': subword_fraction must be in (0, 1]");
+    if (!(o.crossbar_read_energy_scale >= 0 && std::isfinite(o.crossbar_read_energy_scale)))
+      throw InputError("layer '" + name + "': crossbar_read_energy_scale must be >= 0");
+    if (o.extra_columns_per_crossbar && (*o.extra_columns_per_crossbar < 0 || *o.extra_columns_per_crossbar > 64))
+      throw InputError("layer '" + name + "': extra_columns_per_crossbar must be in [0, 64]");
+  }
+}
+
+// Layers whose output goes straight into a pooling unit in the same tile (no router hop).
+std::vector<bool> pooled_in_tile(const Network& net) {
+  std::vector<bool> r(net.layers.size(), false);
+  for (const auto& l : net.layers)
+    if (l.kind == LayerKind::pool && l.inputs[0] >= 0) r[l.inputs[0]] = true;
+  return r;
+}
+
+// Events of the crossbar datapath and the data movement of one conv/fc layer.
+void count_weighted(const Layer& l, const LayerMapping& m, double f, int act_bytes, LayerReport& r) {
+  const double cycles = double(l.positions()) * m.input_cycles * f;  // read cycles of one copy
+  EventCounts& e = r.events;
+  at(e, Event::crossbar_read) = cycles * m.crossbars;
+  at(e, Event::dac_activation) = cycles * m.dac_activations_per_cycle;
+  at(e, Event::input_register_access) = cycles * m.dac_activations_per_cycle;
+  at(e, Event::adc_conversion) = cycles * m.conversions_per_cycle;
+  at(e, Event::sample_hold) = cycles * m.conversions_per_cycle;
+  at(e, Event::shift_add) = cycles * m.conversions_per_cycle;
+  at(e, Event::output_register_access) = cycles * m.conversions_per_cycle;
+  const double outputs = double(l.out_shape.elements());
+  // Partial sums of a kernel split over row chunks meet in the tile shift-and-add unit.
+  at(e, Event::tile_add) = outputs * double(m.row_chunks - 1);
+  at(e, Event::tile_register_access) = outputs;
+  at(e, Event::activation) = l.activation == Activation::relu ? outputs : 0;
+  // Each position's input patch is read from eDRAM and sent over the bus; outputs come back.
+  const double patch_bytes = double(l.positions()) * m.groups * m.kernel_rows * act_bytes;
+  at(e, Event::edram_byte) = patch_bytes + outputs * act_bytes;
+  at(e, Event::bus_byte) = patch_bytes + outputs * act_bytes;
+}
+
+void count_digital(const Network& net, const Layer& l, int act_bytes, LayerReport& r) {
+  EventCounts& e = r.events;
+  const double outputs = double(l.out_shape.elements());
+  const double in_bytes = double(l.in_shape.elements()) * l.inputs.size() * act_bytes;
+  at(e, Event::edram_byte) = in_bytes + outputs * act_bytes;
+  at(e, Event::tile_register_access) = outputs;
+  if (l.kind == LayerKind::pool) {
+    at(e, Event::pool_op) = outputs * l.kernel_h * l.kernel_w;
+  } else {  // add
+    at(e, Event::tile_add) = outputs * double(l.inputs.size() - 1);
+    at(e, Event::activation) = l.activation == Activation::relu ? outputs : 0;
+  }
+}
+
+void price(const Hardware& hw, const AdcFigures& adc, double xbar_scale, LayerReport& r) {
+  for (int i = 0; i < kEventCount; ++i) {
+    double n = r.events[i];
+    if (n == 0) continue;
+    const Component* c = hw.find(static_cast<Event>(i));
+    if (!c) continue;  // the hardware has no unit for this event: it is free
+    double e = static_cast<Event>(i) == Event::adc_conversion ? adc.energy_per_conversion_j : c->energy_per_event_j();
+    if (static_cast<Event>(i) == Event::crossbar_read) e *= xbar_scale;
+    r.energy_j[c->name] += n * e;
+    r.energy_total_j += n * e;
+  }
+}
+
+}  // namespace
+
+PeakFigures peak_figures(const Hardware& hw, int weight_bits, int input_bits) {
+  PeakFigures p;
+  int slices = hw.weight_slices(weight_bits);
+  int per_xbar = hw.cols / slices;
+  double xbars_per_adc = double(hw.crossbars_per_ima) / hw.adcs_per_ima;
+  double cycle = std::max(hw.read_cycle_s, (per_xbar * slices + hw.unit_columns) * xbars_per_adc / hw.adc_sample_rate_hz);
+  double macs_per_s = double(hw.crossbars_per_chip()) * hw.rows * per_xbar / (hw.input_cycles(input_bits) * cycle);
+  p.gops = 2 * macs_per_s / 1e9;
+  p.power_w = hw.chip_power_w();
+  p.area_mm2 = hw.chip_area_mm2();
+  p.ce_gops_per_s_mm2 = p.gops / p.area_mm2;
+  p.pe_gops_per_w = p.gops / p.power_w;
+  p.se_mb_per_mm2 = double(hw.crossbars_per_chip()) * hw.rows * hw.cols * hw.bits_per_cell / 8 / 1e6 / p.area_mm2;
+  return p;
+}
+
+Report evaluate(const Hardware& hw, const Network& net, const EvaluateOptions& opt) {
+  check_overrides(net, opt);
+  Report rep;
+  rep.hardware = hw.name;
+  rep.network = net.name;
+  rep.weight_bits = opt.weight_bits.value_or(hw.weight_bits);
+  rep.input_bits = opt.input_bits.value_or(hw.input_bits);
+  if (rep.weight_bits < 1 || rep.weight_bits > 32 || rep.input_bits < 1 || rep.input_bits > 32)
+    throw InputError("weight and input bits must be in [1, 32]");
+  AdcFigureSource adcs(hw, opt.tables, opt.adc_model);
+  rep.adc_source = adcs.description();
+  const int act_bytes = (rep.input_bits + 7) / 8;
+  const double xbars_per_adc = double(hw.crossbars_per_ima) / hw.adcs_per_ima;
+  const auto pooled = pooled_in_tile(net);
+
+  std::vector<StageDemand> stages;
+  std::vector<int> stage_layer;
+  int max_adc_bits = 0;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    LayerReport r;
+    r.name = l.name;
+    r.kind = l.kind;
+    r.out_shape = l.out_shape;
+    r.macs = l.macs();
+    r.ops = 2.0 * double(r.macs);
+    LayerOverride o;
+    if (auto it = opt.per_layer.find(l.name); it != opt.per_layer.end()) o = it->second;
+    if (l.is_weighted()) {
+      int bits = o.adc_bits.value_or(opt.adc_bits.value_or(hw.adc_bits));
+      r.adc = adcs.at(bits);
+      max_adc_bits = std::max(max_adc_bits, bits);
+      LayerMapping m = map_layer(hw, l, rep.weight_bits, rep.input_bits,
+                                 o.extra_columns_per_crossbar.value_or(hw.unit_columns));
+      r.row_chunks = m.row_chunks;
+      r.col_chunks = m.col_chunks;
+      r.weight_slices = m.weight_slices;
+      r.input_cycles = m.input_cycles;
+      r.extra_columns = m.extra_columns;
+      r.crossbars_per_copy = m.crossbars;
+      r.subword_fraction = o.subword_fraction;
+      // A read cycle lasts as long as the crossbar read or its ADC's conversions, whichever is longer.
+      r.cycle_s = std::max(hw.read_cycle_s, m.busiest_crossbar_columns * xbars_per_adc / r.adc.sample_rate_hz);
+      count_weighted(l, m, o.subword_fraction, act_bytes, r);
+      stages.push_back({l.positions(), m.input_cycles * r.cycle_s * o.subword_fraction, m.crossbars});
+      stage_layer.push_back(static_cast<int>(i));
+    } else {
+      count_digital(net, l, act_bytes, r);
+    }
+    // Outputs travel to the consumer's tile unless pooled in place; the last layer's go off chip.
+    const double out_bytes = double(l.out_shape.elements()) * act_bytes;
+    if (i + 1 == net.layers.size()) r.events[static_cast<int>(Event::offchip_byte)] += out_bytes;
+    else if (!pooled[i])
+      r.events[static_cast<int>(Event::router_flit_hop)] = std::ceil(out_bytes / hw.flit_bytes) * hw.average_hops;
+    if (i == 0) r.events[static_cast<int>(Event::offchip_byte)] += double(net.input.elements()) * act_bytes;
+    price(hw, r.adc.bits ? r.adc : adcs.at(hw.adc_bits), o.crossbar_read_energy_scale, r);
+    rep.layers.push_back(std::move(r));
+  }
+
+  // Chips: as many as one copy of every layer needs; replication fills the rest.
+  int64_t base = 0;
+  for (const auto& s : stages) base += s.crossbars;
+  const int64_t per_chip = hw.crossbars_per_chip();
+  rep.chips = static_cast<int>(std::max<int64_t>(1, (base + per_chip - 1) / per_chip));
+  if (rep.chips > hw.max_chips)
+    throw InputError("network '" + net.name + "' needs " + std::to_string(base) + " crossbars (" +
+                     std::to_string(rep.chips) + " chips of " + std::to_string(per_chip) + "), more than " +
+                     hw.name + "'s max_chips = " + std::to_string(hw.max_chips));
+  rep.crossbars_available = per_chip * rep.chips;
+  auto copies = balance_replication(stages, rep.crossbars_available);
+
+  for (size_t k = 0; k < stages.size(); ++k) {
+    LayerReport& r = rep.layers[stage_layer[k]];
+    r.replication = copies[k];
+    r.crossbars = copies[k] * r.crossbars_per_copy;
+    r.time_s = double((stages[k].positions + copies[k] - 1) / copies[k]) * stages[k].position_time_s;
+    rep.crossbars_used += r.crossbars;
+    rep.latency_s += r.time_s;
+    rep.pipeline_stage_s = std::max(rep.pipeline_stage_s, r.time_s);
+  }
+  for (const auto& r : rep.layers) {
+    for (int i = 0; i < kEventCount; ++i) rep.events[i] += r.events[i];
+    for (const auto& [k, v] : r.energy_j) rep.energy_breakdown_j[k] += v;
+    rep.energy_per_inference_j += r.energy_total_j;
+    rep.ops_per_inference += r.ops;
+  }
+  rep.throughput_inferences_per_s = 1.0 / rep.pipeline_stage_s;
+  rep.throughput_gops = rep.ops_per_inference * rep.throughput_inferences_per_s / 1e9;
+  rep.power_w = rep.energy_per_inference_j * rep.throughput_inferences_per_s;
+  rep.energy_efficiency_gops_per_w = rep.ops_per_inference / 1e9 / rep.energy_per_inference_j;
+
+  // Area and peak power of the chips used; ADCs sized for the largest resolution used.
+  const AdcFigures chip_adc = adcs.at(max_adc_bits ? max_adc_bits : hw.adc_bits);
+  for (const auto& c : hw.components) {
+    double n = hw.instances_per_chip(c) * rep.chips;
+    bool adc = c.event == Event::adc_conversion;
+    rep.area_breakdown_mm2[c.name] = n * (adc ? chip_adc.area_mm2 : c.area_mm2);
+    rep.peak_power_breakdown_w[c.name] = n * (adc ? chip_adc.power_mw : c.power_mw) * 1e-3;
+    rep.area_mm2 += rep.area_breakdown_mm2[c.name];
+  }
+  rep.area_efficiency_gops_per_s_mm2 = rep.throughput_gops / rep.area_mm2;
+  rep.peak = peak_figures(hw, hw.weight_bits, hw.input_bits);
+  return rep;
+}
+
+}  // namespace rramsim::arch

@@ -1,1 +1,0 @@
-// Placeholder so the layer links before its first source lands; remove when it has one.

@@ -1,0 +1,64 @@
+#include "rramsim/arch/schemes/calibrated_adc.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <numeric>
+
+#include "rramsim/common/error.hpp"
+
+namespace rramsim::arch::schemes {
+
+CodeSampler::CodeSampler(const calibration::ErrorTable& t) : max_psum_(t.max_psum), adc_bits_(t.adc_bits) {
+  if (t.prob.rows() != t.max_psum + 1 || t.prob.cols() != (1L << t.adc_bits) || t.max_psum < 0)
+    throw InputError(fmt::format("error table for {}-bit ADC: expected {} x {} probabilities, got {} x {}",
+                                 t.adc_bits, t.max_psum + 1, 1L << t.adc_bits, t.prob.rows(), t.prob.cols()));
+  begin_.push_back(0);
+  std::vector<int> order(t.prob.cols());
+  for (int s = 0; s <= t.max_psum; ++s) {
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return t.prob(s, a) > t.prob(s, b); });
+    double total = t.prob.row(s).sum();
+    if (!(total > 0) || !std::isfinite(total))
+      throw InputError(fmt::format("error table for {}-bit ADC: row for partial sum {} has no probability",
+                                   t.adc_bits, s));
+    double cum = 0;
+    for (int code : order) {
+      double p = t.prob(s, code) / total;
+      if (p <= 0) break;
+      cum += p;
+      codes_.push_back(uint16_t(code));
+      thresholds_.push_back(uint32_t(std::min(cum, 1.0) * 4294967295.0));
+    }
+    thresholds_.back() = 0xffffffffu;
+    begin_.push_back(uint32_t(codes_.size()));
+  }
+}
+
+const AdcSamplers& CalibratedAdc::at(int adc_bits) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(adc_bits);
+  if (it != cache_.end()) return *it->second;
+  auto s = std::make_unique<AdcSamplers>();
+  s->adc_bits = adc_bits;
+  s->by_active_rows.resize(rows_ + 1, nullptr);
+  std::map<const calibration::ErrorTable*, const CodeSampler*> compiled;
+  s->max_psum = -1;
+  for (int a = 0; a <= rows_; ++a) {
+    // Tables are bucketed by active rows; zero active rows reads like the smallest bucket.
+    const calibration::ErrorTable& t = lookup_(adc_bits, std::max(a, 1));
+    if (t.adc_bits != adc_bits)
+      throw InputError(fmt::format("calibration tables returned a {}-bit table for a {}-bit ADC", t.adc_bits,
+                                   adc_bits));
+    auto& c = compiled[&t];
+    if (!c) {
+      s->owned.push_back(std::make_unique<CodeSampler>(t));
+      c = s->owned.back().get();
+      s->max_psum = s->max_psum < 0 ? t.max_psum : std::min(s->max_psum, t.max_psum);
+    }
+    s->by_active_rows[a] = c;
+  }
+  return *cache_.emplace(adc_bits, std::move(s)).first->second;
+}
+
+}  // namespace rramsim::arch::schemes

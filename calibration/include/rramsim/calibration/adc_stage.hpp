@@ -1,0 +1,40 @@
+#pragma once
+// Stage 3: ADC reference thresholds placed from the calibrated currents, the error table
+// P(code | ideal partial sum) under the calibrated nonideality, and the ADC's cost.
+//
+// The converted current is the column current minus n_active x read_volt x mean G(level 0)
+// (the HRS offset, known digitally from the input popcount). Calibrated thresholds, per wire
+// resistance and column bucket, sit midway between the mean currents of adjacent partial
+// sums, so the systematic part of the IR drop is absorbed. Thresholds are shared by every
+// resolution: a b-bit ADC uses the first 2^b - 1 of them and clips above.
+#include <vector>
+
+#include "rramsim/calibration/adc_cost.hpp"
+#include "rramsim/calibration/crossbar_stage.hpp"
+#include "rramsim/calibration/device_stage.hpp"
+#include "rramsim/calibration/options.hpp"
+#include "rramsim/common/h5.hpp"
+
+namespace rramsim::calibration {
+
+struct AdcTables {
+  std::vector<int> bits;
+  std::vector<AdcCost> costs;
+  std::string cost_model, cost_source;
+  int W = 0, K = 0, C = 0, P = 0, T = 0;  // K = active-row keys + 1 (the last one pooled)
+  double lsb_amp = 0, offset_amp_per_row = 0;
+  std::vector<double> thresholds_amp;      // W x C x T
+  std::vector<double> calibrated_mean_amp; // W x C x P: fitted mean converted current
+  std::vector<double> psum_weight;         // W x P: frequency of each partial sum (all samples)
+  std::vector<int64_t> source;             // W x K x P: 0 keyed samples, 1 pooled samples, 2 Gaussian
+  std::vector<std::vector<double>> prob;   // per bits: W x K x P x codes[b]
+  std::vector<int> codes;                  // stored code-axis length per bits (<= 2^b, rest zero)
+  std::vector<double> error_rate;          // bits x W
+  std::vector<double> mean_abs_error_lsb;  // bits x W
+};
+
+AdcTables run_adc_stage(const CalibrationOptions& o, const DeviceLevels& d, const std::vector<CrossbarUnitKey>& keys,
+                        const std::vector<UnitSamples>& samples);
+void write_adc_tables(h5::Group& g, const CalibrationOptions& o, const AdcTables& t);
+
+}  // namespace rramsim::calibration

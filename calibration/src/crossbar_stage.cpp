@@ -1,0 +1,322 @@
+#include "rramsim/calibration/crossbar_stage.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "rramsim/circuit/engine.hpp"
+#include "rramsim/common/error.hpp"
+
+namespace rramsim::calibration {
+
+namespace {
+
+double uniform01(std::mt19937_64& rng) { return (rng() >> 11) * 0x1.0p-53; }
+
+int draw_level(std::mt19937_64& rng, const std::vector<double>& probs) {
+  double u = uniform01(rng), acc = 0;
+  for (size_t l = 0; l + 1 < probs.size(); ++l) {
+    acc += probs[l];
+    if (u < acc) return static_cast<int>(l);
+  }
+  return static_cast<int>(probs.size()) - 1;
+}
+
+// Cells of one array: level indices and conductances drawn from the level's samples.
+void draw_cells(std::mt19937_64& rng, const DeviceLevels& d, const std::vector<double>& probs, int rows, int cols,
+                Eigen::MatrixXi& level, Eigen::MatrixXd& siemens) {
+  level.resize(rows, cols);
+  siemens.resize(rows, cols);
+  for (int j = 0; j < cols; ++j)
+    for (int i = 0; i < rows; ++i) {
+      int l = draw_level(rng, probs);
+      const auto& s = d.samples_siemens[l];
+      level(i, j) = l;
+      siemens(i, j) = s[rng() % s.size()];
+    }
+}
+
+// A binary input with exactly n active rows (partial Fisher-Yates), as 0/1.
+void draw_input(std::mt19937_64& rng, int rows, int n, std::vector<int>& perm, Eigen::Ref<Eigen::VectorXd> x) {
+  std::iota(perm.begin(), perm.end(), 0);
+  x.setZero();
+  for (int k = 0; k < n; ++k) {
+    int j = k + static_cast<int>(rng() % static_cast<uint64_t>(rows - k));
+    std::swap(perm[k], perm[j]);
+    x(perm[k]) = 1.0;
+  }
+}
+
+double quantile_sorted(const double* v, size_t n, double p) {
+  if (n == 0) return 0;
+  double h = p * (n - 1);
+  size_t lo = static_cast<size_t>(std::floor(h));
+  size_t hi = std::min(lo + 1, n - 1);
+  return v[lo] + (h - lo) * (v[hi] - v[lo]);
+}
+
+}  // namespace
+
+std::vector<CrossbarUnitKey> crossbar_units(const CrossbarStageOptions& x) {
+  std::vector<CrossbarUnitKey> out;
+  for (int w = 0; w < static_cast<int>(x.wire_ohm.size()); ++w)
+    for (int m = 0; m < static_cast<int>(x.mixes.size()); ++m)
+      for (int a = 0; a < x.arrays_per_mix; ++a) out.push_back({w, m, a});
+  return out;
+}
+
+circuit::CrossbarSpec crossbar_spec(const CalibrationOptions& o, double wire_ohm, int rows, int cols) {
+  const auto& x = o.crossbar;
+  circuit::CrossbarSpec s;
+  s.rows = rows;
+  s.cols = cols;
+  s.cell = x.cell;
+  s.linear_cells = x.linear_cells;
+  s.wordline_wire_ohm = s.bitline_wire_ohm = wire_ohm;
+  s.driver_ohm = x.driver_ohm;
+  s.sense_ohm = x.sense_ohm;
+  s.read_volt = o.device.params.read_volt;
+  s.access_on_ohm = x.access_on_ohm;
+  s.device = o.device.params;
+  return s;
+}
+
+std::string bulk_engine(const CalibrationOptions& o, double wire_ohm) {
+  const auto& x = o.crossbar;
+  bool access = x.cell == circuit::CellType::one_t_one_r && x.access_on_ohm > 0;
+  if (wire_ohm == 0 && x.driver_ohm == 0 && x.sense_ohm == 0 && !access && x.linear_cells) return "ideal";
+  return x.engine;
+}
+
+UnitSamples run_crossbar_unit(const CalibrationOptions& o, const DeviceLevels& d, const CrossbarUnitKey& k,
+                              uint64_t seed) {
+  const auto& x = o.crossbar;
+  std::mt19937_64 rng(seed);
+  Eigen::MatrixXi level;
+  circuit::CellArray cells;
+  draw_cells(rng, d, x.mixes[k.mix].level_probs, x.rows, x.cols, level, cells.siemens);
+
+  const int A = static_cast<int>(x.active_rows.size());
+  UnitSamples u;
+  u.cols = x.cols;
+  u.batch = A * x.inputs_per_count;
+  Eigen::MatrixXd in(x.rows, u.batch);
+  std::vector<int> perm(x.rows);
+  for (int a = 0; a < A; ++a)
+    for (int r = 0; r < x.inputs_per_count; ++r) {
+      int b = a * x.inputs_per_count + r;
+      draw_input(rng, x.rows, x.active_rows[a], perm, in.col(b));
+      u.active_idx.push_back(a);
+    }
+
+  double wire = x.wire_ohm[k.wire];
+  auto spec = crossbar_spec(o, wire, x.rows, x.cols);
+  u.engine = bulk_engine(o, wire);
+  auto engine = circuit::make_engine(u.engine);
+  engine->program(spec, cells);
+  Eigen::MatrixXd real = engine->solve(in * spec.read_volt).column_amp;  // cols x batch
+  if (real.rows() != x.cols || real.cols() != u.batch)
+    throw SolverError("engine '" + u.engine + "' returned a " + std::to_string(real.rows()) + "x" +
+                      std::to_string(real.cols()) + " current matrix");
+  Eigen::MatrixXd ideal = cells.siemens.transpose() * in * spec.read_volt;
+  Eigen::MatrixXd psum = level.cast<double>().transpose() * in;
+
+  size_t n = static_cast<size_t>(u.batch) * x.cols;
+  u.psum.resize(n);
+  u.current_amp.resize(n);
+  u.ideal_amp.resize(n);
+  for (int b = 0; b < u.batch; ++b)
+    for (int j = 0; j < x.cols; ++j) {
+      size_t i = static_cast<size_t>(b) * x.cols + j;
+      u.psum[i] = std::llround(psum(j, b));
+      u.current_amp[i] = real(j, b);
+      u.ideal_amp[i] = ideal(j, b);
+    }
+  return u;
+}
+
+void write_unit_samples(h5::Group& g, const UnitSamples& u) {
+  hsize_t B = u.batch, C = u.cols;
+  g.attr("engine", u.engine);
+  g.write("active_idx", u.active_idx);
+  g.write("psum", u.psum, {B, C});
+  g.write("current_amp", u.current_amp, {B, C});
+  g.write("ideal_amp", u.ideal_amp, {B, C});
+}
+
+UnitSamples read_unit_samples(const h5::Group& g) {
+  UnitSamples u;
+  u.engine = g.attr_string("engine");
+  u.active_idx = g.dataset("active_idx").read_ints();
+  auto ds = g.dataset("psum");
+  auto dims = ds.dims();
+  if (dims.size() != 2) throw InputError(ds.path() + ": expected 2 axes");
+  u.batch = static_cast<int>(dims[0]);
+  u.cols = static_cast<int>(dims[1]);
+  u.psum = ds.read_ints();
+  u.current_amp = g.dataset("current_amp").read_doubles();
+  u.ideal_amp = g.dataset("ideal_amp").read_doubles();
+  return u;
+}
+
+int column_bucket(int col, int cols, int buckets) {
+  return static_cast<int>(static_cast<int64_t>(col) * buckets / cols);
+}
+
+CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const std::vector<CrossbarUnitKey>& keys,
+                                const std::vector<UnitSamples>& samples) {
+  const auto& x = o.crossbar;
+  CurrentStats s;
+  s.W = static_cast<int>(x.wire_ohm.size());
+  s.A = static_cast<int>(x.active_rows.size());
+  s.C = x.column_buckets;
+  s.M = static_cast<int>(x.mixes.size());
+  s.P = x.max_psum(levels) + 1;
+  s.Q = static_cast<int>(x.quantile_probs.size());
+  size_t N = static_cast<size_t>(s.W) * s.A * s.C * s.M * s.P;
+  s.count.assign(N, 0);
+  s.mean_amp.assign(N, 0);
+  s.std_amp.assign(N, 0);
+  s.ir_ratio_mean.assign(N, 0);
+  s.quantiles_amp.assign(N * s.Q, 0);
+  s.ir_ratio_pooled.assign(static_cast<size_t>(s.W) * s.A, 0);
+  std::vector<int64_t> pooled_n(s.ir_ratio_pooled.size(), 0);
+
+  // One wire at a time: gather (key, current, ratio), sort by key and current, reduce.
+  for (int w = 0; w < s.W; ++w) {
+    struct Item {
+      size_t key;
+      double amp, ratio;
+    };
+    std::vector<Item> items;
+    for (size_t u = 0; u < keys.size(); ++u) {
+      if (keys[u].wire != w) continue;
+      const auto& us = samples[u];
+      for (int b = 0; b < us.batch; ++b)
+        for (int j = 0; j < us.cols; ++j) {
+          size_t i = static_cast<size_t>(b) * us.cols + j;
+          int a = static_cast<int>(us.active_idx[b]);
+          double ideal = us.ideal_amp[i];
+          double ratio = ideal != 0 ? us.current_amp[i] / ideal : 1.0;
+          items.push_back({s.index(w, a, column_bucket(j, us.cols, s.C), keys[u].mix, static_cast<int>(us.psum[i])),
+                           us.current_amp[i], ratio});
+          s.ir_ratio_pooled[w * s.A + a] += ratio;
+          ++pooled_n[w * s.A + a];
+        }
+    }
+    std::sort(items.begin(), items.end(),
+              [](const Item& p, const Item& q) { return p.key != q.key ? p.key < q.key : p.amp < q.amp; });
+    std::vector<double> amps;
+    for (size_t lo = 0; lo < items.size();) {
+      size_t hi = lo;
+      while (hi < items.size() && items[hi].key == items[lo].key) ++hi;
+      size_t key = items[lo].key, n = hi - lo;
+      amps.clear();
+      double sum = 0, ratio = 0;
+      for (size_t i = lo; i < hi; ++i) {
+        amps.push_back(items[i].amp);
+        sum += items[i].amp;
+        ratio += items[i].ratio;
+      }
+      double mean = sum / n, var = 0;
+      for (double v : amps) var += (v - mean) * (v - mean);
+      s.count[key] = static_cast<int64_t>(n);
+      s.mean_amp[key] = mean;
+      s.std_amp[key] = n > 1 ? std::sqrt(var / (n - 1)) : 0;
+      s.ir_ratio_mean[key] = ratio / n;
+      for (int q = 0; q < s.Q; ++q) s.quantiles_amp[key * s.Q + q] = quantile_sorted(amps.data(), n, x.quantile_probs[q]);
+      lo = hi;
+    }
+  }
+  for (size_t i = 0; i < pooled_n.size(); ++i)
+    if (pooled_n[i]) s.ir_ratio_pooled[i] /= pooled_n[i];
+  return s;
+}
+
+void write_current_stats(h5::Group& g, const CalibrationOptions& o, int levels, const CurrentStats& s) {
+  const auto& x = o.crossbar;
+  hsize_t W = s.W, A = s.A, C = s.C, M = s.M, P = s.P, Q = s.Q;
+  g.write("wire_ohm", x.wire_ohm).attr("units", "ohm").attr("axes", "wire");
+  std::vector<int64_t> act(x.active_rows.begin(), x.active_rows.end());
+  g.write("active_rows", act).attr("units", "rows").attr("axes", "active");
+  std::vector<int64_t> cb_first, cb_last;
+  for (int c = 0; c < s.C; ++c) {
+    int first = -1, last = -1;
+    for (int j = 0; j < x.cols; ++j)
+      if (column_bucket(j, x.cols, s.C) == c) {
+        if (first < 0) first = j;
+        last = j;
+      }
+    cb_first.push_back(first);
+    cb_last.push_back(last);
+  }
+  g.write("column_bucket_first", cb_first).attr("units", "column index").attr("axes", "column_bucket");
+  g.write("column_bucket_last", cb_last).attr("units", "column index").attr("axes", "column_bucket");
+  std::vector<std::string> names;
+  std::vector<double> probs;
+  for (const auto& m : x.mixes) {
+    names.push_back(m.name);
+    probs.insert(probs.end(), m.level_probs.begin(), m.level_probs.end());
+  }
+  g.write_strings("mix_names", names);
+  g.write("mix_level_probs", probs, {M, static_cast<hsize_t>(levels)}).attr("units", "1").attr("axes", "mix, level");
+  std::vector<int64_t> psum(s.P);
+  std::iota(psum.begin(), psum.end(), 0);
+  g.write("psum", psum).attr("units", "level units").attr("axes", "psum");
+  g.write("quantile_probs", x.quantile_probs).attr("units", "1").attr("axes", "quantile");
+  const char* key_axes = "wire, active, column_bucket, mix, psum";
+  g.write("current_count", s.count, {W, A, C, M, P}).attr("units", "samples").attr("axes", key_axes);
+  g.write("current_mean_amp", s.mean_amp, {W, A, C, M, P}).attr("units", "A").attr("axes", key_axes);
+  g.write("current_std_amp", s.std_amp, {W, A, C, M, P}).attr("units", "A").attr("axes", key_axes);
+  g.write("current_quantiles_amp", s.quantiles_amp, {W, A, C, M, P, Q})
+      .attr("units", "A").attr("axes", "wire, active, column_bucket, mix, psum, quantile");
+  g.write("ir_ratio_mean", s.ir_ratio_mean, {W, A, C, M, P}).attr("units", "1").attr("axes", key_axes);
+  g.write("ir_ratio_pooled", s.ir_ratio_pooled, {W, A}).attr("units", "1").attr("axes", "wire, active");
+}
+
+EngineCheck run_engine_check(const CalibrationOptions& o, const DeviceLevels& d, double wire_ohm, uint64_t seed) {
+  auto t0 = std::chrono::steady_clock::now();
+  const auto& x = o.crossbar;
+  EngineCheck r;
+  r.wire_ohm = wire_ohm;
+  r.bulk = bulk_engine(o, wire_ohm);
+  r.reference = x.check_engine;
+  std::mt19937_64 rng(seed);
+  Eigen::MatrixXi level;
+  circuit::CellArray cells;
+  std::vector<double> uniform(d.levels(), 1.0 / d.levels());
+  draw_cells(rng, d, uniform, x.check_rows, x.check_cols, level, cells.siemens);
+  Eigen::MatrixXd in(x.check_rows, x.check_inputs);
+  std::vector<int> perm(x.check_rows);
+  for (int b = 0; b < x.check_inputs; ++b) {
+    // Active-row counts spread from one row to all rows.
+    int n = 1 + static_cast<int>(static_cast<int64_t>(b) * (x.check_rows - 1) / std::max(1, x.check_inputs - 1));
+    draw_input(rng, x.check_rows, n, perm, in.col(b));
+  }
+  auto spec = crossbar_spec(o, wire_ohm, x.check_rows, x.check_cols);
+  in *= spec.read_volt;
+  auto bulk = circuit::make_engine(r.bulk);
+  bulk->program(spec, cells);
+  Eigen::MatrixXd ib = bulk->solve(in).column_amp;
+  auto ref = circuit::make_engine(r.reference);
+  ref->program(spec, cells);
+  Eigen::MatrixXd ir = ref->solve(in).column_amp;
+  // Relative to each input's largest column current, so near-zero columns do not dominate.
+  double sq = 0;
+  for (int b = 0; b < ir.cols(); ++b) {
+    double scale = std::max(ir.col(b).cwiseAbs().maxCoeff(), 1e-15);
+    for (int j = 0; j < ir.rows(); ++j) {
+      double diff = std::abs(ib(j, b) - ir(j, b));
+      r.max_abs_diff_amp = std::max(r.max_abs_diff_amp, diff);
+      r.max_rel_diff = std::max(r.max_rel_diff, diff / scale);
+      sq += (diff / scale) * (diff / scale);
+    }
+  }
+  r.rms_rel_diff = std::sqrt(sq / static_cast<double>(ir.size()));
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace rramsim::calibration

@@ -1,0 +1,93 @@
+#include "rramsim/calibration/device_stage.hpp"
+
+#include "rramsim/common/error.hpp"
+#include "rramsim/device/write_verify.hpp"
+
+namespace rramsim::calibration {
+
+DeviceLevels run_device_stage(const DeviceStageOptions& opts, uint64_t seed, int threads) {
+  device::WriteVerifyOptions wv;
+  wv.levels = opts.levels();
+  wv.devices = opts.devices;
+  wv.seed = seed;
+  wv.tolerance_rel = opts.tolerance_rel;
+  wv.max_pulses = opts.max_pulses;
+  wv.threads = threads;
+  device::WriteVerifyReport r = device::write_verify(opts.params, wv);
+  if (static_cast<int>(r.levels.size()) != wv.levels)
+    throw SolverError("write-verify returned " + std::to_string(r.levels.size()) + " levels, expected " +
+                      std::to_string(wv.levels));
+  DeviceLevels d;
+  d.read_volt = opts.params.read_volt;
+  d.quantile_probs = r.quantile_probs;
+  d.overlap_3sigma = r.levels_overlap_3sigma;
+  for (const auto& l : r.levels) {
+    d.target_siemens.push_back(l.target_siemens);
+    d.success_fraction.push_back(l.success_fraction);
+    d.mean_pulses.push_back(l.mean_pulses);
+    if (opts.ideal_levels) {
+      // Every cell exactly at its target: the no-variation reference case.
+      d.mean_siemens.push_back(l.target_siemens);
+      d.std_siemens.push_back(0);
+      d.quantiles_siemens.emplace_back(r.quantile_probs.size(), l.target_siemens);
+      d.samples_siemens.emplace_back(l.samples_siemens.size(), l.target_siemens);
+    } else {
+      d.mean_siemens.push_back(l.mean_siemens);
+      d.std_siemens.push_back(l.std_siemens);
+      d.quantiles_siemens.push_back(l.quantiles_siemens);
+      d.samples_siemens.push_back(l.samples_siemens);
+    }
+    if (d.samples_siemens.back().empty()) throw SolverError("write-verify returned no samples for a level");
+  }
+  if (opts.ideal_levels) d.overlap_3sigma = false;
+  return d;
+}
+
+namespace {
+std::vector<double> flatten(const std::vector<std::vector<double>>& m) {
+  std::vector<double> out;
+  for (const auto& r : m) out.insert(out.end(), r.begin(), r.end());
+  return out;
+}
+std::vector<std::vector<double>> unflatten(const std::vector<double>& v, size_t rows) {
+  std::vector<std::vector<double>> out(rows);
+  size_t n = rows ? v.size() / rows : 0;
+  for (size_t i = 0; i < rows; ++i) out[i].assign(v.begin() + i * n, v.begin() + (i + 1) * n);
+  return out;
+}
+}  // namespace
+
+void write_device_levels(h5::Group& g, const DeviceLevels& d) {
+  hsize_t L = d.mean_siemens.size();
+  g.attr("levels", static_cast<int64_t>(L));
+  g.attr("read_volt", d.read_volt);
+  g.attr("levels_overlap_3sigma", static_cast<int64_t>(d.overlap_3sigma));
+  g.write("level_target_siemens", d.target_siemens).attr("units", "S").attr("axes", "level");
+  g.write("level_mean_siemens", d.mean_siemens).attr("units", "S").attr("axes", "level");
+  g.write("level_std_siemens", d.std_siemens).attr("units", "S").attr("axes", "level");
+  g.write("level_success_fraction", d.success_fraction).attr("units", "1").attr("axes", "level");
+  g.write("level_mean_pulses", d.mean_pulses).attr("units", "pulses").attr("axes", "level");
+  g.write("quantile_probs", d.quantile_probs).attr("units", "1").attr("axes", "quantile");
+  g.write("level_quantiles_siemens", flatten(d.quantiles_siemens), {L, d.quantile_probs.size()})
+      .attr("units", "S").attr("axes", "level, quantile");
+  g.write("level_samples_siemens", flatten(d.samples_siemens), {L, d.samples_siemens[0].size()})
+      .attr("units", "S").attr("axes", "level, device");
+}
+
+DeviceLevels read_device_levels(const h5::Group& g) {
+  DeviceLevels d;
+  d.read_volt = g.attr_double("read_volt");
+  d.overlap_3sigma = g.attr_int("levels_overlap_3sigma") != 0;
+  d.target_siemens = g.dataset("level_target_siemens").read_doubles();
+  d.mean_siemens = g.dataset("level_mean_siemens").read_doubles();
+  d.std_siemens = g.dataset("level_std_siemens").read_doubles();
+  d.success_fraction = g.dataset("level_success_fraction").read_doubles();
+  d.mean_pulses = g.dataset("level_mean_pulses").read_doubles();
+  d.quantile_probs = g.dataset("quantile_probs").read_doubles();
+  size_t L = d.mean_siemens.size();
+  d.quantiles_siemens = unflatten(g.dataset("level_quantiles_siemens").read_doubles(), L);
+  d.samples_siemens = unflatten(g.dataset("level_samples_siemens").read_doubles(), L);
+  return d;
+}
+
+}  // namespace rramsim::calibration

@@ -1,0 +1,142 @@
+#include "rramsim/calibration/options.hpp"
+
+#include <cmath>
+
+#include "rramsim/calibration/adc_cost.hpp"
+#include "rramsim/common/error.hpp"
+
+namespace rramsim::calibration {
+
+namespace {
+
+DeviceStageOptions parse_device(const Config& c) {
+  DeviceStageOptions d;
+  d.params_spec = c.string("params", d.params_spec);
+  d.bits_per_cell = static_cast<int>(c.integer("bits_per_cell", d.bits_per_cell, {.min = 1, .max = 4}));
+  d.devices = static_cast<int>(c.integer("devices", d.devices, {.min = 2, .max = 1000000}));
+  d.tolerance_rel = c.number("tolerance_rel", d.tolerance_rel, {.min = 0, .max = 0.5, .min_exclusive = true});
+  d.max_pulses = static_cast<int>(c.integer("max_pulses", d.max_pulses, {.min = 1, .max = 100000}));
+  d.variation = c.boolean("variation", d.variation);
+  d.ideal_levels = c.boolean("ideal_levels", d.ideal_levels);
+  try {
+    d.params = device::params_from_spec(d.params_spec);
+  } catch (const InputError& e) {
+    throw InputError(c.where("params") + ": " + e.what());
+  }
+  // Optional overrides of the parameter set's variation and read voltage.
+  const Range rel{.min = 0, .max = 1};
+  if (auto v = c.optional_number("d2d_sigma_rel_i0", rel)) d.params.d2d_sigma_rel_i0 = *v;
+  if (auto v = c.optional_number("d2d_sigma_rel_gap_min", rel)) d.params.d2d_sigma_rel_gap_min = *v;
+  if (auto v = c.optional_number("d2d_sigma_rel_vel0", rel)) d.params.d2d_sigma_rel_vel0 = *v;
+  if (auto v = c.optional_number("delta_gap0_m", {.min = 0, .max = 1e-9})) d.params.delta_gap0_m = *v;
+  if (auto v = c.optional_number("read_volt", {.min = 0, .max = 1, .min_exclusive = true})) d.params.read_volt = *v;
+  if (!d.variation) {
+    d.params.d2d_sigma_rel_i0 = d.params.d2d_sigma_rel_gap_min = d.params.d2d_sigma_rel_vel0 = 0;
+    d.params.delta_gap0_m = 0;
+  }
+  device::validate(d.params);
+  return d;
+}
+
+CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
+  CrossbarStageOptions x;
+  x.rows = static_cast<int>(c.integer("rows", x.rows, {.min = 1, .max = 512}));
+  x.cols = static_cast<int>(c.integer("cols", x.cols, {.min = 1, .max = 512}));
+  std::string cell = c.string("cell", "passive", {"passive", "1t1r"});
+  x.cell = cell == "1t1r" ? circuit::CellType::one_t_one_r : circuit::CellType::passive_1r;
+  x.linear_cells = c.boolean("linear_cells", x.linear_cells);
+  const Range ohm{.min = 0, .max = 1e6};
+  x.wire_ohm = c.numbers("wire_ohm", x.wire_ohm, ohm);
+  if (x.wire_ohm.empty()) throw InputError(c.where("wire_ohm") + ": needs at least one value");
+  for (size_t i = 1; i < x.wire_ohm.size(); ++i)
+    if (x.wire_ohm[i] <= x.wire_ohm[i - 1]) throw InputError(c.where("wire_ohm") + ": values must increase");
+  x.nominal_wire_ohm = c.number("nominal_wire_ohm", x.wire_ohm[x.wire_ohm.size() / 2], ohm);
+  x.driver_ohm = c.number("driver_ohm", x.driver_ohm, ohm);
+  x.sense_ohm = c.number("sense_ohm", x.sense_ohm, ohm);
+  x.access_on_ohm = c.number("access_on_ohm", x.access_on_ohm, ohm);
+  x.engine = c.string("engine", x.engine, {"native", "ngspice", "ideal"});
+  std::vector<int64_t> act(x.active_rows.begin(), x.active_rows.end());
+  act = c.integers("active_rows", act, {.min = 1, .max = 512});
+  x.active_rows.clear();
+  for (auto a : act) {
+    if (a > x.rows) throw InputError(c.where("active_rows") + ": " + std::to_string(a) + " exceeds rows = " + std::to_string(x.rows));
+    if (!x.active_rows.empty() && a <= x.active_rows.back())
+      throw InputError(c.where("active_rows") + ": values must increase");
+    x.active_rows.push_back(static_cast<int>(a));
+  }
+  if (x.active_rows.empty()) throw InputError(c.where("active_rows") + ": needs at least one value");
+  x.inputs_per_count = static_cast<int>(c.integer("inputs_per_count", x.inputs_per_count, {.min = 1, .max = 100000}));
+  x.arrays_per_mix = static_cast<int>(c.integer("arrays_per_mix", x.arrays_per_mix, {.min = 1, .max = 10000}));
+  x.column_buckets = static_cast<int>(c.integer("column_buckets", x.column_buckets, {.min = 1, .max = 512}));
+  if (x.column_buckets > x.cols)
+    throw InputError(c.where("column_buckets") + ": more buckets than columns (" + std::to_string(x.cols) + ")");
+  x.quantile_probs = c.numbers("quantile_probs", x.quantile_probs, {.min = 0, .max = 1});
+
+  for (const Config& m : c.tables("mix")) {
+    LevelMix mix;
+    mix.name = m.string("name", "");
+    if (mix.name.empty()) throw InputError(m.where("name") + ": each [[crossbar.mix]] needs a name");
+    mix.level_probs = m.numbers("level_probs", {}, {.min = 0, .max = 1});
+    if (static_cast<int>(mix.level_probs.size()) != levels)
+      throw InputError(m.where("level_probs") + ": needs " + std::to_string(levels) +
+                       " probabilities (one per level), got " + std::to_string(mix.level_probs.size()));
+    double sum = 0;
+    for (double p : mix.level_probs) sum += p;
+    if (std::abs(sum - 1) > 1e-6) throw InputError(m.where("level_probs") + ": probabilities must sum to 1");
+    x.mixes.push_back(mix);
+  }
+  if (x.mixes.empty()) x.mixes.push_back({"uniform", std::vector<double>(levels, 1.0 / levels)});
+
+  Config k = c.table("check");
+  x.check_engine = k.string("engine", x.check_engine, {"ngspice", "native", "ideal", "none"});
+  x.check_rows = static_cast<int>(k.integer("rows", x.check_rows, {.min = 1, .max = 128}));
+  x.check_cols = static_cast<int>(k.integer("cols", x.check_cols, {.min = 1, .max = 128}));
+  x.check_wire_ohm = k.numbers("wire_ohm", x.check_wire_ohm, ohm);
+  x.check_inputs = static_cast<int>(k.integer("inputs", x.check_inputs, {.min = 1, .max = 1000}));
+  return x;
+}
+
+AdcStageOptions parse_adc(const Config& c) {
+  AdcStageOptions a;
+  std::vector<int64_t> bits(a.bits.begin(), a.bits.end());
+  bits = c.integers("bits", bits, {.min = 1, .max = 12});
+  a.bits.clear();
+  for (auto b : bits) {
+    if (!a.bits.empty() && b <= a.bits.back()) throw InputError(c.where("bits") + ": values must increase");
+    a.bits.push_back(static_cast<int>(b));
+  }
+  if (a.bits.empty()) throw InputError(c.where("bits") + ": needs at least one value");
+  a.cost_model = c.string("cost_model", a.cost_model);
+  try {
+    (void)load_adc_cost_model(a.cost_model);  // fail now, not after the long stages
+  } catch (const InputError& e) {
+    throw InputError(c.where("cost_model") + ": " + e.what());
+  }
+  a.thresholds = c.string("thresholds", a.thresholds, {"calibrated", "ideal"});
+  a.subtract_hrs_offset = c.boolean("subtract_hrs_offset", a.subtract_hrs_offset);
+  a.min_samples = static_cast<int>(c.integer("min_samples", a.min_samples, {.min = 2, .max = 1000000}));
+  return a;
+}
+
+}  // namespace
+
+CalibrationOptions parse_calibration_options(const ConfigDoc& doc) {
+  Config root = doc.root();
+  CalibrationOptions o;
+  o.seed = static_cast<uint64_t>(root.integer("seed", 1, {.min = 0}));
+  o.device = parse_device(root.table("device"));
+  o.crossbar = parse_crossbar(root.table("crossbar"), o.device.levels());
+  o.adc = parse_adc(root.table("adc"));
+  doc.reject_unknown_keys();
+  o.config_text = doc.text();
+  return o;
+}
+
+CalibrationOptions load_calibration_options(const std::string& toml_file) {
+  auto doc = ConfigDoc::from_file(toml_file);
+  CalibrationOptions o = parse_calibration_options(doc);
+  o.config_name = toml_file;
+  return o;
+}
+
+}  // namespace rramsim::calibration

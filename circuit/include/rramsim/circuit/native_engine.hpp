@@ -1,0 +1,46 @@
+#pragma once
+// The native engine: nodal analysis of the crossbar network (network.hpp) with Eigen's
+// sparse Cholesky (LDL^T, AMD ordering) on the symmetric positive definite nodal matrix.
+//
+// Linear cells: program() factors once and forms the transfer matrix T (cols x rows,
+// column currents per volt at each row driver) by min(rows, cols) blocked solves; every
+// input is then I = T v, a dense product (a batch is one matrix product).
+// Nonlinear cells: Newton on the nodal equations per input, the Jacobian re-factorized
+// each iteration on a symbolic analysis done once; the start point is the solution of the
+// chord network (each cell at its read conductance), factored once.
+#include <memory>
+
+#include "rramsim/circuit/engine.hpp"
+
+namespace rramsim::circuit {
+
+struct NativeStats {
+  int unknowns = 0;              // free nodes in the nodal system
+  long factor_nonzeros = 0;      // non-zeros of L
+  double program_seconds = 0;    // factorization (+ transfer matrix)
+  int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
+};
+
+struct NativeOptions {
+  double newton_tol_volt = 1e-13;  // stop when the largest node update is below this
+  int newton_max_iterations = 60;
+  double newton_max_step_volt = 0.2;  // damping: largest node update per iteration
+};
+
+class NativeEngine : public Engine {
+ public:
+  explicit NativeEngine(NativeOptions opts = {});
+  ~NativeEngine() override;
+  std::string name() const override { return "native"; }
+  void program(const CrossbarSpec& spec, const CellArray& cells) override;
+  Solution solve(const Eigen::MatrixXd& row_volts, const SolveOptions& opts = {}) override;
+  // cols x rows; linear cells only (InputError otherwise).
+  const Eigen::MatrixXd& transfer() const;
+  const NativeStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rramsim::circuit

@@ -1,0 +1,263 @@
+// Native crossbar solver: sparse nodal analysis (see native_engine.hpp).
+#include "rramsim/circuit/native_engine.hpp"
+
+#include <Eigen/Sparse>
+#include <Eigen/SparseCholesky>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "detail.hpp"
+
+namespace rramsim::circuit {
+namespace {
+
+using SpMat = Eigen::SparseMatrix<double>;
+using Ldlt = Eigen::SimplicialLDLT<SpMat, Eigen::Lower, Eigen::AMDOrdering<int>>;
+constexpr int kBlock = 32;  // right-hand sides per solve when forming T
+
+// Index of entry (r, c) in a compressed column-major matrix's value array.
+int value_index(const SpMat& m, int r, int c) {
+  const int* begin = m.innerIndexPtr() + m.outerIndexPtr()[c];
+  const int* end = m.innerIndexPtr() + m.outerIndexPtr()[c + 1];
+  const int* it = std::lower_bound(begin, end, r);
+  return static_cast<int>(it - m.innerIndexPtr());
+}
+
+// A nonlinear cell in nodal terms: free indices (-1 if fixed) and value positions.
+struct DeviceStamp {
+  int a, b;       // nodes
+  int fa, fb;     // free indices or -1
+  int paa = -1, pbb = -1, pab = -1, pba = -1;
+  double amp;     // sinh prefactor
+};
+
+}  // namespace
+
+struct NativeEngine::Impl {
+  NativeOptions opts;
+  bool programmed = false;
+  bool linear = true;
+  Network net;
+  std::vector<int> free_of_node;
+  std::vector<int> sense_col;  // per node: column index if a sense node, -1 else
+  int n = 0;
+  SpMat K;          // n x n, resistors only (pattern also holds the nonlinear cells' stamps)
+  SpMat Bm;         // n x rows: K x = Bm v (+ nonlinear cell currents)
+  SpMat Cm, Dm;     // column currents I = Cm x + Dm v (+ nonlinear cells into sense nodes)
+  std::vector<DeviceStamp> devices;
+  Ldlt ldlt;        // linear: K; nonlinear: the chord matrix
+  Ldlt jac;         // nonlinear: Newton Jacobian (symbolic analysis reused)
+  Eigen::MatrixXd T;
+  NativeStats stats;
+
+  void assemble();
+  void form_transfer();
+  Eigen::VectorXd newton(const Eigen::VectorXd& v, int& iterations);
+  Eigen::VectorXd device_currents_into_columns(const Eigen::VectorXd& node_v) const;
+};
+
+NativeEngine::NativeEngine(NativeOptions opts) : impl_(std::make_unique<Impl>()) {
+  impl_->opts = opts;
+}
+NativeEngine::~NativeEngine() = default;
+
+void NativeEngine::Impl::assemble() {
+  const int R = net.rows, C = net.cols;
+  free_of_node.assign(net.nodes, -1);
+  n = 0;
+  for (int k = 0; k < net.nodes; ++k)
+    if (!net.fixed(k)) free_of_node[k] = n++;
+  sense_col.assign(net.nodes, -1);
+  for (int j = 0; j < C; ++j) sense_col[net.sense_node[j]] = j;
+
+  std::vector<Eigen::Triplet<double>> tk, tb, tc, td;
+  tk.reserve(4 * net.resistors.size() + 4 * net.sinh_cells.size());
+  auto stamp = [&](int a, int b, double g) {
+    int fa = free_of_node[a], fb = free_of_node[b];
+    if (fa >= 0) tk.emplace_back(fa, fa, g);
+    if (fb >= 0) tk.emplace_back(fb, fb, g);
+    if (fa >= 0 && fb >= 0) {
+      tk.emplace_back(fa, fb, -g);
+      tk.emplace_back(fb, fa, -g);
+    }
+  };
+  for (const auto& r : net.resistors) {
+    stamp(r.a, r.b, r.siemens);
+    for (auto [p, q] : {std::pair{r.a, r.b}, std::pair{r.b, r.a}}) {
+      // Drive from a fixed input node q into free node p.
+      if (free_of_node[p] >= 0 && net.fixed_row[q] >= 0)
+        tb.emplace_back(free_of_node[p], net.fixed_row[q], r.siemens);
+      // Current into sense node q from p.
+      if (sense_col[q] >= 0 && sense_col[p] < 0) {
+        if (free_of_node[p] >= 0) tc.emplace_back(sense_col[q], free_of_node[p], r.siemens);
+        else if (net.fixed_row[p] >= 0) td.emplace_back(sense_col[q], net.fixed_row[p], r.siemens);
+      }
+    }
+  }
+  devices.clear();
+  for (const auto& c : net.sinh_cells) {
+    devices.push_back({c.a, c.b, free_of_node[c.a], free_of_node[c.b], -1, -1, -1, -1, c.prefactor_amp});
+    stamp(c.a, c.b, 0.0);  // pattern only
+  }
+  K.resize(n, n);
+  K.setFromTriplets(tk.begin(), tk.end());
+  K.makeCompressed();
+  Bm.resize(n, R);
+  Bm.setFromTriplets(tb.begin(), tb.end());
+  Cm.resize(C, n);
+  Cm.setFromTriplets(tc.begin(), tc.end());
+  Dm.resize(C, R);
+  Dm.setFromTriplets(td.begin(), td.end());
+  for (auto& d : devices) {
+    if (d.fa >= 0) d.paa = value_index(K, d.fa, d.fa);
+    if (d.fb >= 0) d.pbb = value_index(K, d.fb, d.fb);
+    if (d.fa >= 0 && d.fb >= 0) {
+      d.pab = value_index(K, d.fa, d.fb);
+      d.pba = value_index(K, d.fb, d.fa);
+    }
+  }
+}
+
+void NativeEngine::Impl::form_transfer() {
+  const int R = net.rows, C = net.cols;
+  T.resize(C, R);
+  if (R <= C) {  // one solve per row driver: T = Cm K^-1 Bm + Dm
+    for (int k = 0; k < R; k += kBlock) {
+      int nb = std::min(kBlock, R - k);
+      Eigen::MatrixXd rhs = Bm.middleCols(k, nb);
+      Eigen::MatrixXd x = ldlt.solve(rhs);
+      T.middleCols(k, nb) = Cm * x + Eigen::MatrixXd(Dm.middleCols(k, nb));
+    }
+  } else {  // adjoint: one solve per column, K symmetric
+    SpMat Ct = Cm.transpose();
+    for (int k = 0; k < C; k += kBlock) {
+      int nb = std::min(kBlock, C - k);
+      Eigen::MatrixXd rhs = Ct.middleCols(k, nb);
+      Eigen::MatrixXd y = ldlt.solve(rhs);
+      T.middleRows(k, nb) = (Bm.transpose() * y).transpose() + Eigen::MatrixXd(Dm).middleRows(k, nb);
+    }
+  }
+}
+
+void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
+  auto t0 = std::chrono::steady_clock::now();
+  Impl& m = *impl_;
+  m.programmed = false;
+  m.net = build_network(spec, cells);
+  m.linear = spec.linear_cells;
+  if (auto f = floating_node(m.net); !f.empty())
+    throw SolverError("native engine: node " + f +
+                      " is floating (no conducting path to a driver or sense node): singular system");
+  m.assemble();
+  m.stats = {};
+  m.stats.unknowns = m.n;
+  if (m.linear) {
+    m.ldlt.compute(m.K);
+  } else {
+    // Chord matrix: each cell at its conductance at read_volt, for Newton's start point.
+    SpMat chord = m.K;
+    double vr = spec.read_volt;
+    for (const auto& d : m.devices) {
+      double g = d.amp * std::sinh(vr / m.net.v0_volt) / vr;
+      if (d.paa >= 0) chord.valuePtr()[d.paa] += g;
+      if (d.pbb >= 0) chord.valuePtr()[d.pbb] += g;
+      if (d.pab >= 0) chord.valuePtr()[d.pab] -= g;
+      if (d.pba >= 0) chord.valuePtr()[d.pba] -= g;
+    }
+    m.ldlt.compute(chord);
+    m.jac.analyzePattern(m.K);
+  }
+  if (m.ldlt.info() != Eigen::Success)
+    throw SolverError("native engine: factorization of the nodal matrix failed (singular system)");
+  m.stats.factor_nonzeros = m.ldlt.matrixL().nestedExpression().nonZeros();
+  if (m.linear) m.form_transfer();
+  m.programmed = true;
+  m.stats.program_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Eigen::VectorXd NativeEngine::Impl::device_currents_into_columns(const Eigen::VectorXd& node_v) const {
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(net.cols);
+  for (const auto& d : devices) {
+    int ja = sense_col[d.a], jb = sense_col[d.b];
+    if (ja < 0 && jb < 0) continue;
+    double i = detail::sinh_amp(d.amp, node_v[d.a] - node_v[d.b], net.v0_volt);
+    if (jb >= 0) out[jb] += i;
+    if (ja >= 0) out[ja] -= i;
+  }
+  return out;
+}
+
+Eigen::VectorXd NativeEngine::Impl::newton(const Eigen::VectorXd& v, int& iterations) {
+  const double v0 = net.v0_volt;
+  const double vmax = std::max(v.cwiseAbs().maxCoeff(), 1e-300);
+  Eigen::VectorXd bv = Bm * v;
+  Eigen::VectorXd x = ldlt.solve(bv);
+  SpMat J = K;
+  const double* base = K.valuePtr();
+  double* jv = J.valuePtr();
+  for (iterations = 1; iterations <= opts.newton_max_iterations; ++iterations) {
+    Eigen::VectorXd nv = node_volts(net, free_of_node, x, v);
+    Eigen::VectorXd r = K * x - bv;
+    std::copy(base, base + K.nonZeros(), jv);
+    for (const auto& d : devices) {
+      double vd = nv[d.a] - nv[d.b];
+      double i = detail::sinh_amp(d.amp, vd, v0), g = detail::sinh_siemens(d.amp, vd, v0);
+      if (d.fa >= 0) r[d.fa] += i;
+      if (d.fb >= 0) r[d.fb] -= i;
+      if (d.paa >= 0) jv[d.paa] += g;
+      if (d.pbb >= 0) jv[d.pbb] += g;
+      if (d.pab >= 0) jv[d.pab] -= g;
+      if (d.pba >= 0) jv[d.pba] -= g;
+    }
+    jac.factorize(J);
+    if (jac.info() != Eigen::Success)
+      throw SolverError("native engine: Newton Jacobian is singular");
+    Eigen::VectorXd dx = jac.solve(-r);
+    double step = dx.cwiseAbs().maxCoeff();
+    if (!std::isfinite(step)) throw SolverError("native engine: Newton diverged (non-finite update)");
+    if (step > opts.newton_max_step_volt) dx *= opts.newton_max_step_volt / step;
+    x += dx;
+    if (step <= opts.newton_tol_volt * std::max(1.0, vmax)) return x;
+  }
+  throw SolverError(fmt::format("native engine: Newton did not converge in {} iterations",
+                                opts.newton_max_iterations));
+}
+
+Solution NativeEngine::solve(const Eigen::MatrixXd& row_volts, const SolveOptions& opts) {
+  Impl& m = *impl_;
+  detail::check_inputs("native", m.programmed, m.net.rows, row_volts);
+  Solution s;
+  if (m.linear) {
+    s.column_amp = m.T * row_volts;
+    if (opts.node_voltages) {
+      Eigen::VectorXd v = row_volts.col(0);
+      Eigen::VectorXd x = m.ldlt.solve(Eigen::VectorXd(m.Bm * v));
+      detail::fill_node_maps(m.net, node_volts(m.net, m.free_of_node, x, v), s);
+    }
+    return s;
+  }
+  s.column_amp.resize(m.net.cols, row_volts.cols());
+  m.stats.last_newton_iterations = 0;
+  for (Eigen::Index k = 0; k < row_volts.cols(); ++k) {
+    Eigen::VectorXd v = row_volts.col(k);
+    int it = 0;
+    Eigen::VectorXd x = (v.cwiseAbs().maxCoeff() == 0) ? Eigen::VectorXd::Zero(m.n) : m.newton(v, it);
+    m.stats.last_newton_iterations = std::max(m.stats.last_newton_iterations, it);
+    Eigen::VectorXd nv = node_volts(m.net, m.free_of_node, x, v);
+    s.column_amp.col(k) = m.Cm * x + m.Dm * v + m.device_currents_into_columns(nv);
+    if (k == 0 && opts.node_voltages) detail::fill_node_maps(m.net, nv, s);
+  }
+  return s;
+}
+
+const Eigen::MatrixXd& NativeEngine::transfer() const {
+  if (!impl_->programmed || !impl_->linear)
+    throw InputError("native engine: the transfer matrix exists only for programmed linear cells");
+  return impl_->T;
+}
+
+const NativeStats& NativeEngine::stats() const { return impl_->stats; }
+
+}  // namespace rramsim::circuit

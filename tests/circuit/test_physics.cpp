@@ -1,0 +1,90 @@
+// Physical behaviour of the IR drop, and the large arrays.
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+#include "rramsim/circuit/deviation.hpp"
+#include "rramsim/circuit/native_engine.hpp"
+
+using namespace rramsim;
+using namespace rramsim::circuit;
+
+TEST_CASE("physics: the deficit grows with distance from the driver and from the sense end") {
+  const int n = 32;
+  auto spec = test::spec_of(n, n, 2.0);
+  auto cells = test::uniform_cells(n, n, 1.0 / 2000.0);
+  Eigen::VectorXd v = Eigen::VectorXd::Constant(n, spec.read_volt);
+  NativeEngine e;
+  e.program(spec, cells);
+  auto s = e.solve(v, {.node_voltages = true});
+  Eigen::MatrixXd deficit = (v.replicate(1, n) - (*s.wordline_volt - *s.bitline_volt));
+  CHECK(deficit.minCoeff() > 0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j + 1 < n; ++j) CHECK(deficit(i, j + 1) > deficit(i, j));  // away from the driver
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i + 1 < n; ++i) CHECK(deficit(i, j) > deficit(i + 1, j));  // away from the sense end (row n-1)
+  // Column currents fall with distance from the drivers.
+  for (int j = 0; j + 1 < n; ++j) CHECK(s.column_amp(j + 1, 0) < s.column_amp(j, 0));
+  // ngspice shows the same node voltages.
+  if (true) {
+    auto ng = make_engine("ngspice");
+    ng->program(spec, cells);
+    auto r = ng->solve(v, {.node_voltages = true});
+    CHECK((*r.wordline_volt - *s.wordline_volt).cwiseAbs().maxCoeff() < 1e-9);
+    CHECK((*r.bitline_volt - *s.bitline_volt).cwiseAbs().maxCoeff() < 1e-9);
+  }
+}
+
+TEST_CASE("physics: all rows on deviates more from ideal than sparse inputs") {
+  const int n = 64;
+  auto spec = test::spec_of(n, n, 1.0);
+  auto cells = test::random_cells(n, n, 21);
+  NativeEngine na;
+  na.program(spec, cells);
+  auto id = make_engine("ideal");
+  id->program(spec, cells);
+  Eigen::MatrixXd all_on = Eigen::MatrixXd::Constant(n, 1, spec.read_volt);
+  Eigen::MatrixXd sparse = test::random_inputs(n, 8, spec.read_volt, 22, 1.0 / 16);
+  double dev_all = max_relative_deviation(na.solve(all_on).column_amp, id->solve(all_on).column_amp);
+  double dev_sparse = max_relative_deviation(na.solve(sparse).column_amp, id->solve(sparse).column_amp);
+  INFO("all on " << dev_all << ", sparse " << dev_sparse);
+  CHECK(dev_all > 1.5 * dev_sparse);
+  // Native currents never exceed the ideal ones (the parasitics only take voltage away).
+  CHECK((na.solve(all_on).column_amp - id->solve(all_on).column_amp).maxCoeff() < 0);
+}
+
+TEST_CASE("physics: linear cells scale linearly with read voltage; nonlinear cells do not") {
+  auto spec = test::spec_of(16, 16, 1.5);
+  auto cells = test::random_cells(16, 16, 23);
+  auto v = test::random_inputs(16, 2, 1.0, 24);
+  for (const char* engine : {"native", "ngspice"}) {
+    auto a = test::solve_with(engine, spec, cells, 0.1 * v);
+    auto b = test::solve_with(engine, spec, cells, 0.3 * v);
+    INFO(engine);
+    CHECK(max_relative_deviation(b, 3.0 * a) < 1e-9);
+  }
+  spec.linear_cells = false;
+  auto a = test::solve_with("native", spec, cells, 0.1 * v);
+  auto b = test::solve_with("native", spec, cells, 0.3 * v);
+  CHECK(max_relative_deviation(b, 3.0 * a) > 1e-2);
+}
+
+TEST_CASE("native: 256x256 solves; transfer matrix is consistent with a direct solve") {
+  const int n = 256;
+  auto spec = test::spec_of(n, n, 1.0);
+  spec.sense_ohm = 10;
+  auto cells = test::random_cells(n, n, 25);
+  auto v = test::random_inputs(n, 100, spec.read_volt, 26);
+  NativeEngine e;
+  e.program(spec, cells);
+  CHECK(e.stats().unknowns == 2 * n * n);
+  auto batch = e.solve(v).column_amp;
+  auto one = e.solve(v.col(0), {.node_voltages = true});
+  Eigen::MatrixXd vc = *one.wordline_volt - *one.bitline_volt;
+  Eigen::VectorXd from_cells = cells.siemens.cwiseProduct(vc).colwise().sum().transpose();
+  CHECK(max_relative_deviation(batch.col(0), from_cells) < 1e-8);
+  auto id = test::solve_with("ideal", spec, cells, v);
+  double dev = max_relative_deviation(batch, id);
+  CHECK(dev > 1e-3);
+  CHECK(dev < 1.0);
+  CHECK((batch - id).maxCoeff() < 0);
+}

@@ -1,5 +1,7 @@
 #include "rramsim/arch/adc_figures.hpp"
 
+#include <fmt/format.h>
+
 #include "rramsim/calibration/adc_cost.hpp"
 #include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/error.hpp"
@@ -26,9 +28,9 @@ AdcFigureSource::AdcFigureSource(const Hardware& hw, const std::optional<std::fi
     description_ = "calibration tables " + tables->string() + " (ADC model '" + impl_->tables->adc_model() + "')";
   } else {
     impl_->model = calibration::load_adc_cost_model(model);
-    description_ = "ADC cost model '" + model + "' scaled to " + hw.name + "'s " + std::to_string(hw.adc_bits) +
-                   "-bit ADC (" + std::to_string(impl_->adc->power_mw) + " mW, " +
-                   std::to_string(impl_->adc->area_mm2 * 1e6) + " um^2)";
+    description_ = fmt::format("ADC cost model '{}' scaled to {}'s {}-bit ADC ({:g} mW, {:g} um^2, {:g} GS/s)",
+                               model, hw.name, hw.adc_bits, impl_->adc->power_mw, impl_->adc->area_mm2 * 1e6,
+                               impl_->adc->events_per_s / 1e9);
   }
 }
 

@@ -68,7 +68,12 @@ void read_kernel(const Config& c, Layer& l, int fallback) {
     l.kernel_h = l.kernel_w = fallback;
     return;
   }
-  auto ks = c.integers("kernel", {}, kPositive);
+  std::vector<int64_t> ks;
+  try {
+    ks = {c.integer("kernel", 0, kPositive)};
+  } catch (const InputError&) {  // not a scalar: [kh, kw]
+    ks = c.integers("kernel", {}, kPositive);
+  }
   if (ks.size() == 1 || ks.size() == 2) {
     l.kernel_h = static_cast<int>(ks[0]);
     l.kernel_w = static_cast<int>(ks.back());

@@ -182,7 +182,7 @@ CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const s
   s.ir_ratio_mean.assign(N, 0);
   s.quantiles_amp.assign(N * s.Q, 0);
   s.ir_ratio_pooled.assign(static_cast<size_t>(s.W) * s.A, 0);
-  std::vector<int64_t> pooled_n(s.ir_ratio_pooled.size(), 0);
+  std::vector<double> pooled_ideal(s.ir_ratio_pooled.size(), 0);
 
   // One wire at a time: gather (key, current, ratio), sort by key and current, reduce.
   for (int w = 0; w < s.W; ++w) {
@@ -202,8 +202,8 @@ CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const s
           double ratio = ideal != 0 ? us.current_amp[i] / ideal : 1.0;
           items.push_back({s.index(w, a, column_bucket(j, us.cols, s.C), keys[u].mix, static_cast<int>(us.psum[i])),
                            us.current_amp[i], ratio});
-          s.ir_ratio_pooled[w * s.A + a] += ratio;
-          ++pooled_n[w * s.A + a];
+          s.ir_ratio_pooled[w * s.A + a] += us.current_amp[i];
+          pooled_ideal[w * s.A + a] += ideal;
         }
     }
     std::sort(items.begin(), items.end(),
@@ -230,8 +230,8 @@ CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const s
       lo = hi;
     }
   }
-  for (size_t i = 0; i < pooled_n.size(); ++i)
-    if (pooled_n[i]) s.ir_ratio_pooled[i] /= pooled_n[i];
+  for (size_t i = 0; i < pooled_ideal.size(); ++i)
+    s.ir_ratio_pooled[i] = pooled_ideal[i] != 0 ? s.ir_ratio_pooled[i] / pooled_ideal[i] : 1.0;
   return s;
 }
 

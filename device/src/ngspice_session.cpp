@@ -97,9 +97,16 @@ struct NgspiceSession::Impl {
   }
 
   std::vector<std::string> errors(size_t from) const {
+    // From the first error line on, every stderr line (ngspice continues a message there).
     std::vector<std::string> e;
-    for (size_t i = from; i < output.size(); ++i)
-      if (is_error_line(output[i])) e.push_back(output[i].substr(7));
+    for (size_t i = from; i < output.size(); ++i) {
+      const auto& l = output[i];
+      if (is_error_line(l) || (!e.empty() && l.rfind("stderr ", 0) == 0)) {
+        auto text = l.substr(7);
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+        if (!text.empty()) e.push_back(text);
+      }
+    }
     return e;
   }
 

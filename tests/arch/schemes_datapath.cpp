@@ -89,7 +89,7 @@ TEST_CASE("schemes: signed activations (offset binary) are exact too") {
   SchemeOptions s;
   s.adc_bits = 0;
   IntMatrix w = random_weights(4, 200, 16, g);
-  nn::Matrix xf = nn::Matrix::Random(200, 6);  // in [-1, 1]
+  rramsim::arch::nn::Matrix xf = rramsim::arch::nn::Matrix::Random(200, 6);  // in [-1, 1]
   double scale;
   int64_t offset;
   IntMatrix x = quantize_activations(xf, 16, 0, &scale, &offset);

@@ -38,7 +38,7 @@ TEST_CASE("linear cells: 128-row x 8-column slice (and 8 x 128) equal ngspice to
   }
 }
 
-TEST_CASE("zero wire, driver and sense resistance: native and ngspice equal ideal to 1e-9") {
+TEST_CASE("zero wire and driver and sense resistance: native and ngspice equal ideal to 1e-9") {
   for (auto cell : {CellType::passive_1r, CellType::one_t_one_r}) {
     auto spec = test::spec_of(16, 12, 0.0);
     spec.cell = cell;
@@ -88,7 +88,7 @@ TEST_CASE("nonlinear cells: native equals ngspice to 1e-4 on 32x32 (1R) and 16x1
   }
 }
 
-TEST_CASE("nonlinear cells given as gaps: native, ngspice and ideal agree at zero wire") {
+TEST_CASE("nonlinear cells given as gaps: native and ngspice and ideal agree at zero wire") {
   auto spec = test::spec_of(8, 8, 0.0);
   spec.linear_cells = false;
   CellArray cells;
@@ -100,7 +100,7 @@ TEST_CASE("nonlinear cells given as gaps: native, ngspice and ideal agree at zer
   CHECK(max_relative_deviation(test::solve_with("ngspice", spec, cells, v), id) < 1e-6);
 }
 
-TEST_CASE("native: a batch equals input-by-input solves; node voltages satisfy KCL") {
+TEST_CASE("native: a batch equals input-by-input solves and node voltages satisfy KCL") {
   for (bool linear : {true, false}) {
     auto spec = test::spec_of(20, 30, 1.5);
     spec.linear_cells = linear;

@@ -17,7 +17,7 @@ TEST_CASE("physics: the deficit grows with distance from the driver and from the
   e.program(spec, cells);
   auto s = e.solve(v, {.node_voltages = true});
   Eigen::MatrixXd deficit = (v.replicate(1, n) - (*s.wordline_volt - *s.bitline_volt));
-  CHECK(deficit.minCoeff() > 0);
+  CHECK(deficit.minCoeff() >= 0);  // 0 only at the cell next to both driver and sense
   for (int i = 0; i < n; ++i)
     for (int j = 0; j + 1 < n; ++j) CHECK(deficit(i, j + 1) > deficit(i, j));  // away from the driver
   for (int j = 0; j < n; ++j)
@@ -44,15 +44,22 @@ TEST_CASE("physics: all rows on deviates more from ideal than sparse inputs") {
   id->program(spec, cells);
   Eigen::MatrixXd all_on = Eigen::MatrixXd::Constant(n, 1, spec.read_volt);
   Eigen::MatrixXd sparse = test::random_inputs(n, 8, spec.read_volt, 22, 1.0 / 16);
-  double dev_all = max_relative_deviation(na.solve(all_on).column_amp, id->solve(all_on).column_amp);
-  double dev_sparse = max_relative_deviation(na.solve(sparse).column_amp, id->solve(sparse).column_amp);
+  // Aggregate deviation of an input: sum |I - I_ideal| / sum I_ideal over the columns (a
+  // column's own relative deviation under sparse inputs is dominated by sneak currents
+  // when its ideal current is small).
+  auto agg = [&](const Eigen::MatrixXd& v) {
+    Eigen::MatrixXd d = na.solve(v).column_amp - id->solve(v).column_amp;
+    Eigen::RowVectorXd r = d.cwiseAbs().colwise().sum().cwiseQuotient(id->solve(v).column_amp.colwise().sum());
+    return r.maxCoeff();
+  };
+  double dev_all = agg(all_on), dev_sparse = agg(sparse);
   INFO("all on " << dev_all << ", sparse " << dev_sparse);
   CHECK(dev_all > 1.5 * dev_sparse);
   // Native currents never exceed the ideal ones (the parasitics only take voltage away).
   CHECK((na.solve(all_on).column_amp - id->solve(all_on).column_amp).maxCoeff() < 0);
 }
 
-TEST_CASE("physics: linear cells scale linearly with read voltage; nonlinear cells do not") {
+TEST_CASE("physics: linear cells scale linearly with read voltage and nonlinear cells do not") {
   auto spec = test::spec_of(16, 16, 1.5);
   auto cells = test::random_cells(16, 16, 23);
   auto v = test::random_inputs(16, 2, 1.0, 24);
@@ -68,7 +75,7 @@ TEST_CASE("physics: linear cells scale linearly with read voltage; nonlinear cel
   CHECK(max_relative_deviation(b, 3.0 * a) > 1e-2);
 }
 
-TEST_CASE("native: 256x256 solves; transfer matrix is consistent with a direct solve") {
+TEST_CASE("native: 256x256 solves and its transfer matrix is consistent with a direct solve") {
   const int n = 256;
   auto spec = test::spec_of(n, n, 1.0);
   spec.sense_ohm = 10;
@@ -76,7 +83,7 @@ TEST_CASE("native: 256x256 solves; transfer matrix is consistent with a direct s
   auto v = test::random_inputs(n, 100, spec.read_volt, 26);
   NativeEngine e;
   e.program(spec, cells);
-  CHECK(e.stats().unknowns == 2 * n * n);
+  CHECK(e.stats().unknowns == 2 * n * n - n);  // driver_ohm = 0 merges W(i,0) into the input
   auto batch = e.solve(v).column_amp;
   auto one = e.solve(v.col(0), {.node_voltages = true});
   Eigen::MatrixXd vc = *one.wordline_volt - *one.bitline_volt;

@@ -35,7 +35,7 @@ TEST_CASE("model: I(0) = 0 and I is odd in V at fixed gap") {
   }
 }
 
-TEST_CASE("model: gap_for_siemens inverts read_siemens; every function is finite") {
+TEST_CASE("model: gap_for_siemens inverts read_siemens, every function is finite") {
   Params p = preset("stanford-pku");
   for (double g = p.gap_min_m; g <= p.gap_max_m; g += 0.1e-9)
     CHECK(gap_for_siemens(p, read_siemens(p, g)) == Approx(g).epsilon(1e-9));

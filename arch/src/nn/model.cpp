@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <omp.h>
+
 #include "rramsim/arch/nn/im2col.hpp"
 #include "rramsim/arch/nn/pooling.hpp"
 #include "rramsim/common/error.hpp"
@@ -58,6 +60,20 @@ Matrix Model::forward(const Matrix& images, MacHook* hook, ForwardTrace* trace) 
   if (images.rows() != input_.size())
     throw InputError("network '" + name_ + "' takes " + std::to_string(input_.size()) +
                      " input values per image, got " + std::to_string(images.rows()));
+  const long batch = images.cols();
+  const int threads = omp_get_max_threads();
+  if (hook || trace || threads == 1 || batch < 32 || omp_in_parallel()) return forward_serial(images, hook, trace);
+  Matrix out(num_classes(), batch);
+  const long slice = (batch + threads - 1) / threads;
+#pragma omp parallel for schedule(static, 1)
+  for (int t = 0; t < threads; ++t) {
+    const long first = t * slice, count = std::min(slice, batch - first);
+    if (count > 0) out.middleCols(first, count) = forward_serial(images.middleCols(first, count), nullptr, nullptr);
+  }
+  return out;
+}
+
+Matrix Model::forward_serial(const Matrix& images, MacHook* hook, ForwardTrace* trace) const {
   const long batch = images.cols();
   if (trace) {
     trace->inputs.assign(layers_.size(), {});

@@ -54,6 +54,56 @@ class Optimizer {
   long t_ = 0;
 };
 
+// The batch is split into a fixed number of shards whose gradients are computed in
+// parallel (one OpenMP region per batch) and summed in shard order, so the result does
+// not depend on the number of threads. Returns the batch's summed loss.
+constexpr int kShards = 2;
+
+struct Shard {
+  std::vector<LayerParams> grads;
+  Matrix logits;
+  double loss = 0;
+};
+
+double sharded_gradients(const Model& model, const Matrix& batch, const std::vector<int>& labels,
+                         std::vector<Shard>& shards, std::vector<LayerParams>& grads, long& correct) {
+  const long n = batch.cols(), per = (n + kShards - 1) / kShards;
+#pragma omp parallel for schedule(static, 1)
+  for (int s = 0; s < kShards; ++s) {
+    const long first = s * per, count = std::min(per, n - first);
+    shards[s].loss = 0;
+    if (count <= 0) continue;
+    std::vector<int> l(labels.begin() + first, labels.begin() + first + count);
+    shards[s].loss = loss_and_gradients(model, batch.middleCols(first, count), l, shards[s].grads,
+                                        &shards[s].logits) * count;
+  }
+  double loss = 0;
+  grads = shards[0].grads;
+  for (int s = 0; s < kShards; ++s) {
+    const long first = s * per, count = std::min(per, n - first);
+    if (count <= 0) continue;
+    loss += shards[s].loss;
+    // Each shard's gradient is of its own mean loss: weight by its share of the batch.
+    const float w = static_cast<float>(count) / static_cast<float>(n);
+    for (size_t i = 0; i < grads.size(); ++i) {
+      if (grads[i].weights.size() == 0) continue;
+      if (s == 0) {
+        grads[i].weights *= w;
+        grads[i].bias *= w;
+      } else {
+        grads[i].weights += w * shards[s].grads[i].weights;
+        grads[i].bias += w * shards[s].grads[i].bias;
+      }
+    }
+    for (long j = 0; j < count; ++j) {
+      int top;
+      shards[s].logits.col(j).maxCoeff(&top);
+      correct += top == labels[first + j];
+    }
+  }
+  return loss;
+}
+
 void check(const TrainOptions& o) {
   if (o.epochs < 1) throw InputError("train: epochs must be >= 1, got " + std::to_string(o.epochs));
   if (o.batch_size < 1) throw InputError("train: batch size must be >= 1, got " + std::to_string(o.batch_size));
@@ -96,7 +146,7 @@ TrainReport train(Model& model, const Dataset& data, const TrainOptions& o) {
   std::vector<LayerParams> grads;
   Matrix batch(data.images.rows(), o.batch_size);
   std::vector<int> labels;
-  Matrix logits;
+  std::vector<Shard> shards(kShards);
   for (int e = 0; e < o.epochs; ++e) {
     const auto t0 = std::chrono::steady_clock::now();
     // Fisher-Yates with our own index draw: std::shuffle's use of the engine is unspecified.
@@ -114,12 +164,7 @@ TrainReport train(Model& model, const Dataset& data, const TrainOptions& o) {
         batch.col(j) = data.images.col(order[first + j]);
         labels[j] = data.labels[order[first + j]];
       }
-      loss_sum += loss_and_gradients(model, batch, labels, grads, &logits) * count;
-      for (int j = 0; j < count; ++j) {
-        int top;
-        logits.col(j).maxCoeff(&top);
-        correct += top == labels[j];
-      }
+      loss_sum += sharded_gradients(model, batch, labels, shards, grads, correct);
       opt.step(model, grads, lr);
       progress.advance();
     }

@@ -63,7 +63,7 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   }
   nn::Matrix out = (acc.cast<double>() * (w_scale * x_scale)).cast<float>();
   std::lock_guard<std::mutex> lock(mu_);
-  LayerReport& r = layers_[call.layer_index];
+  LayerStats& r = layers_[call.layer_index];
   r.name = call.layer;
   r.layer_index = call.layer_index;
   r.rows_m = int(call.weights.rows());
@@ -80,9 +80,9 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   return out;
 }
 
-std::vector<LayerReport> BitAccurateHook::layers() const {
+std::vector<LayerStats> BitAccurateHook::layers() const {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<LayerReport> v;
+  std::vector<LayerStats> v;
   for (const auto& [i, r] : layers_) v.push_back(r);
   return v;
 }

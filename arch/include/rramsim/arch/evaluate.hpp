@@ -114,6 +114,13 @@ struct Report {
   std::map<std::string, double> area_breakdown_mm2;   // chips used, by component
   std::map<std::string, double> peak_power_breakdown_w;
   PeakFigures peak;                // of the hardware as specified (Table I/IV style)
+
+  // Energy per inference of one component (0 if it has none).
+  double breakdown_energy(const std::string& component) const {
+    auto it = energy_breakdown_j.find(component);
+    return it == energy_breakdown_j.end() ? 0.0 : it->second;
+  }
+  double total(Event e) const { return events[static_cast<int>(e)]; }
 };
 
 Report evaluate(const Hardware& hw, const Network& net, const EvaluateOptions& options = {});

@@ -46,7 +46,7 @@ struct CurrentStats {
   std::vector<int64_t> count;       // W x A x C x M x P
   std::vector<double> mean_amp, std_amp, ir_ratio_mean;  // same shape
   std::vector<double> quantiles_amp;                     // ... x Q
-  std::vector<double> ir_ratio_pooled;                   // W x A: mean real/ideal, all samples
+  std::vector<double> ir_ratio_pooled;                   // W x A: sum of real / sum of ideal current
   size_t index(int w, int a, int c, int m, int p) const {
     return ((((static_cast<size_t>(w) * A + a) * C + c) * M + m) * P) + p;
   }

@@ -39,6 +39,9 @@ class Model {
   Model(std::string network_name, Shape input, std::vector<LayerSpec> layers);
 
   // images: input.size() x batch (HWC columns); returns logits (classes x batch).
+  // Without hook or trace, slices of the batch run on OpenMP threads (one parallel region
+  // per call: many small regions stall badly on a loaded machine). A hook is called from
+  // the calling thread only, with the whole batch, so it may parallelise inside.
   Matrix forward(const Matrix& images, MacHook* hook = nullptr, ForwardTrace* trace = nullptr) const;
   // Index of the largest logit per image.
   std::vector<int> predict(const Matrix& images, MacHook* hook = nullptr) const;
@@ -56,6 +59,7 @@ class Model {
   long parameter_count() const;
 
  private:
+  Matrix forward_serial(const Matrix& images, MacHook* hook, ForwardTrace* trace) const;
   std::string name_;
   Shape input_;
   std::vector<LayerSpec> layers_;

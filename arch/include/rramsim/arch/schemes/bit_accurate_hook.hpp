@@ -5,7 +5,7 @@
 //
 //   BitAccurateHook hook({.scheme = resolve_scheme("baseline")});
 //   double acc = model.accuracy(test_set, &hook);
-//   for (const LayerReport& l : hook.layers()) ...
+//   for (const LayerStats& l : hook.layers()) ...
 #include <map>
 #include <mutex>
 #include <set>
@@ -28,7 +28,7 @@ struct HookOptions {
   bool collect_stats = true;
 };
 
-struct LayerReport {
+struct LayerStats {
   std::string name;
   int layer_index = 0;
   int rows_m = 0, depth_k = 0;          // one group's M x K
@@ -49,14 +49,14 @@ class BitAccurateHook : public nn::MacHook {
  public:
   explicit BitAccurateHook(HookOptions options);
   nn::Matrix compute(const nn::MacCall& call) override;
-  std::vector<LayerReport> layers() const;  // by layer index
+  std::vector<LayerStats> layers() const;  // by layer index
   void reset();
   const HookOptions& options() const { return opt_; }
 
  private:
   HookOptions opt_;
   mutable std::mutex mu_;
-  std::map<int, LayerReport> layers_;
+  std::map<int, LayerStats> layers_;
   std::map<int, std::set<int>> cells_counted_;  // groups whose cells are in the statistics
   uint64_t calls_ = 0;
 };

@@ -1,0 +1,188 @@
+#include "rramsim/arch/schemes/study.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <random>
+
+#include "rramsim/arch/network.hpp"
+#include "rramsim/arch/nn/dataset.hpp"
+#include "rramsim/arch/nn/from_network.hpp"
+#include "rramsim/arch/nn/weights.hpp"
+#include "rramsim/common/error.hpp"
+#include "rramsim/common/progress.hpp"
+
+namespace rramsim::arch::schemes {
+
+namespace {
+
+// Float products that remember each layer's largest |input|: the static per-layer
+// activation full scale, fixed ahead of inference like a deployed accelerator's.
+class RangeRecorder : public nn::MacHook {
+ public:
+  nn::Matrix compute(const nn::MacCall& c) override {
+    double m = c.inputs.size() ? double(c.inputs.cwiseAbs().maxCoeff()) : 0.0;
+    double& r = full_scale[c.layer_index];
+    r = std::max(r, m);
+    return c.weights * c.inputs;
+  }
+  std::map<int, double> full_scale;
+};
+
+void finish(StudyReport& r, const BitAccurateHook& hook, const StudyOptions& o) {
+  r.stats = hook.layers();
+  for (const LayerStats& l : r.stats) {
+    r.layers.push_back(layer_figures(r.scheme, l, o.read_energy ? &*o.read_energy : nullptr));
+    r.nominal_subwords += l.stats.nominal;
+    r.computed_subwords += l.stats.computed;
+  }
+  r.subwords_skipped_fraction =
+      r.nominal_subwords ? 1.0 - double(r.computed_subwords) / double(r.nominal_subwords) : 0.0;
+}
+
+// ADC sizing pass: the same data through an ideal full-resolution ADC, then per (layer,
+// input slice, weight slice) the fewest bits clipping at most epsilon of the partial sums.
+template <class RunFn>
+std::map<int, AdcPlan> size_adcs(const SchemeOptions& scheme, const std::map<int, double>& full_scale, RunFn run) {
+  SchemeOptions ideal = scheme;
+  ideal.adc_bits = 0;
+  ideal.dynamic_quantization = false;
+  BitAccurateHook sizing({.scheme = ideal, .activation_full_scale = full_scale});
+  run(sizing);
+  std::map<int, AdcPlan> plans;
+  for (const LayerStats& l : sizing.layers())
+    plans[l.layer_index] = optimize_adc_plan(scheme, l.stats, scheme.adc_clip_epsilon);
+  return plans;
+}
+
+StudyReport trained_study(const StudyOptions& o) {
+  StudyReport r;
+  r.scheme = o.scheme;
+  nn::Model model = nn::load_model(o.network, o.weights);
+  r.network = model.network_name();
+  std::string ds = o.dataset.empty() ? nn::read_training_record(o.weights).dataset : o.dataset;
+  nn::Dataset test = nn::load_dataset({.name = ds, .split = "test", .limit = o.images});
+  nn::Dataset calib = nn::load_dataset({.name = ds, .split = "train", .limit = std::max(o.calibration_images, 1)});
+  r.images = test.size();
+  r.statistics = fmt::format("trained weights {}; activations of {} {} test images; ranges and ADC sizing "
+                             "from {} training images",
+                             o.weights.filename().string(), r.images, ds, calib.size());
+  RangeRecorder ranges;
+  model.forward(calib.images, &ranges);
+  std::map<int, AdcPlan> plans;
+  if (o.scheme.adc_optimize)
+    plans = size_adcs(o.scheme, ranges.full_scale, [&](BitAccurateHook& h) { model.forward(calib.images, &h); });
+  r.adc_plans = plans;
+  BitAccurateHook hook({.scheme = o.scheme, .adc_plans = plans, .adc = o.adc, .seed = o.seed,
+                        .activation_full_scale = ranges.full_scale});
+  r.float_accuracy = model.accuracy(test);
+  // Batches with progress: the bit-accurate pass is where the run time goes.
+  const int batch = 250;
+  Progress progress("bit-accurate " + r.network + " (" + o.scheme.name + ")", size_t(test.size()), o.quiet);
+  int correct = 0;
+  for (int start = 0; start < test.size(); start += batch) {
+    int n = std::min(batch, test.size() - start);
+    std::vector<int> pred = model.predict(test.images.middleCols(start, n), &hook);
+    for (int i = 0; i < n; ++i) correct += pred[i] == test.labels[start + i];
+    progress.advance(n);
+  }
+  progress.finish();
+  r.accuracy = test.size() ? double(correct) / test.size() : 0.0;
+  finish(r, hook, o);
+  return r;
+}
+
+// Networks without trained weights: per conv/fc layer, He-initialised Gaussian weights
+// (sigma = sqrt(2/K)) and inputs drawn as rectified unit Gaussians (a ReLU network's
+// activations; 50 % zeros), uniform [0, 1] pixels for a layer reading the image.
+StudyReport synthetic_study(const StudyOptions& o) {
+  StudyReport r;
+  r.scheme = o.scheme;
+  Network net = load_network(o.network);
+  r.network = net.name;
+  r.statistics = fmt::format(
+      "synthetic: He-initialised Gaussian weights, rectified-Gaussian activations (uniform [0,1] for the "
+      "image), {} sampled output positions x up to {} outputs per layer",
+      o.synthetic_positions, o.synthetic_outputs);
+  struct Sample {
+    std::string name;
+    int index;
+    nn::Matrix w, x;
+  };
+  std::vector<Sample> samples;
+  std::mt19937_64 g(o.seed);
+  int index = 0;
+  for (const Layer& l : net.layers) {
+    if (!l.is_weighted()) continue;
+    const int K = int(l.kernel_rows());
+    const int M = std::min(l.out_channels_per_group(), o.synthetic_outputs);
+    const int P = int(std::min<int64_t>(l.positions(), o.synthetic_positions));
+    std::normal_distribution<float> wd(0.0f, float(std::sqrt(2.0 / K))), xd(0.0f, 1.0f);
+    std::uniform_real_distribution<float> pix(0.0f, 1.0f);
+    Sample s{l.name, index++, nn::Matrix(M, K), nn::Matrix(K, P)};
+    for (Eigen::Index i = 0; i < s.w.size(); ++i) s.w.data()[i] = wd(g);
+    const bool image = !l.inputs.empty() && l.inputs[0] < 0;
+    for (Eigen::Index i = 0; i < s.x.size(); ++i) s.x.data()[i] = image ? pix(g) : std::max(0.0f, xd(g));
+    samples.push_back(std::move(s));
+  }
+  auto run_all = [&](BitAccurateHook& h) {
+    for (const Sample& s : samples) h.compute({s.name, s.index, 0, s.w, s.x});
+  };
+  std::map<int, double> full_scale;  // per call maximum of the sample
+  if (o.scheme.adc_optimize) r.adc_plans = size_adcs(o.scheme, full_scale, run_all);
+  BitAccurateHook hook({.scheme = o.scheme, .adc_plans = r.adc_plans, .adc = o.adc, .seed = o.seed});
+  Progress progress("synthetic " + r.network + " (" + o.scheme.name + ")", samples.size(), o.quiet);
+  for (const Sample& s : samples) {
+    hook.compute({s.name, s.index, 0, s.w, s.x});
+    progress.advance();
+  }
+  progress.finish();
+  finish(r, hook, o);
+  return r;
+}
+
+}  // namespace
+
+StudyReport run_study(const StudyOptions& o) {
+  o.scheme.validate();
+  if (o.images < 0) throw InputError("images must be >= 0");
+  auto t0 = std::chrono::steady_clock::now();
+  StudyReport r = o.weights.empty() ? synthetic_study(o) : trained_study(o);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+EvaluateOptions evaluate_options(const StudyReport& r, const StudyReport* baseline) {
+  const SchemeOptions& s = r.scheme;
+  EvaluateOptions e;
+  // Differential pairs store each weight in twice the columns: the mapping sees that as
+  // wider weights (polarities x slices x bits per cell).
+  e.weight_bits = s.polarities() * s.weight_slices() * s.bits_per_cell;
+  e.input_bits = s.activation_bits;
+  std::map<std::string, const LayerFigures*> base;
+  if (baseline)
+    for (const LayerFigures& f : baseline->layers) base[f.name] = &f;
+  for (const LayerFigures& f : r.layers) {
+    LayerOverride& o = e.per_layer[f.name];
+    o.adc_bits = s.adc_optimize ? std::max(1, int(std::ceil(f.mean_adc_bits - 1e-9)))
+                 : s.adc_bits == 0 ? s.worst_case_adc_bits() : s.adc_bits;
+    // Without dynamic quantization every subword is read and converted, zero inputs too.
+    o.subword_fraction = s.dynamic_quantization ? std::max(f.subword_fraction, 1e-9) : 1.0;
+    o.extra_columns_per_crossbar = s.extra_columns_per_crossbar();
+    auto b = base.find(f.name);
+    if (b != base.end()) {
+      // Read energy per performed read relative to the baseline's, from the calibrated
+      // conductances (or, without them, the summed levels of the active cells).
+      auto per_read = [](const LayerFigures& x, bool dyn) {
+        double reads = double(dyn ? x.computed_subwords : x.nominal_subwords);
+        double e = x.read_energy_j > 0 ? x.read_energy_j : x.level_weighted_reads;
+        return reads > 0 ? e / reads : 0.0;
+      };
+      double ref = per_read(*b->second, baseline->scheme.dynamic_quantization);
+      if (ref > 0) o.crossbar_read_energy_scale = per_read(f, s.dynamic_quantization) / ref;
+    }
+  }
+  return e;
+}
+
+}  // namespace rramsim::arch::schemes

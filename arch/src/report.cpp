@@ -75,9 +75,11 @@ nlohmann::json to_json(const Report& r) {
       x["cycle_s"] = l.cycle_s;
       x["subword_fraction"] = l.subword_fraction;
       x["time_s"] = l.time_s;
+      x["throughput_gops"] = l.ops / l.time_s / 1e9;  // while this stage is busy
     }
     x["events"] = events_json(l.events);
     x["energy_j"] = l.energy_total_j;
+    if (l.ops > 0 && l.energy_total_j > 0) x["energy_efficiency_gops_per_w"] = l.ops / 1e9 / l.energy_total_j;
     x["energy_breakdown_j"] = l.energy_j;
     layers.push_back(std::move(x));
   }
@@ -118,6 +120,10 @@ std::string to_text(const Report& r) {
   line(fmt::format("peak (one chip, {}): {:.4g} GOPS, {:.4g} W, {:.4g} mm^2, CE {:.4g} GOPS/s/mm^2, PE {:.4g} GOPS/W, SE {:.3g} MB/mm^2",
                    r.hardware, r.peak.gops, r.peak.power_w, r.peak.area_mm2, r.peak.ce_gops_per_s_mm2,
                    r.peak.pe_gops_per_w, r.peak.se_mb_per_mm2));
+  line("");
+  line("events per inference:");
+  for (int i = 0; i < kEventCount; ++i)
+    if (r.events[i] > 0) line(fmt::format("  {:<24} {:>14.6g}", to_string(static_cast<Event>(i)), r.events[i]));
   line("");
   line(fmt::format("{:<22} {:>12} {:>7} {:>12} {:>7} {:>12}", "component", "energy/inf", "share", "area mm^2",
                    "share", "peak power"));

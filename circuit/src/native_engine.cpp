@@ -190,6 +190,8 @@ Eigen::VectorXd NativeEngine::Impl::device_currents_into_columns(const Eigen::Ve
 }
 
 Eigen::VectorXd NativeEngine::Impl::newton(const Eigen::VectorXd& v, int& iterations) {
+  iterations = 0;
+  if (n == 0) return Eigen::VectorXd();  // every node held by a driver or a sense node
   const double v0 = net.v0_volt;
   const double vmax = std::max(v.cwiseAbs().maxCoeff(), 1e-300);
   Eigen::VectorXd bv = Bm * v;

@@ -115,7 +115,8 @@ TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c
   };
   auto confine = [&] {
     x[0] = std::clamp(x[0], p.gap_min_m * 1e9, p.gap_max_m * 1e9);
-    x[1] = std::clamp(x[1], 1.0, p.t_max_k);
+    // The temperature state is left free: the formulas see it capped at t_max_k, and
+    // clamping the state against a steady state above the cap would stall the stepper.
   };
 
   double t = 0, dt = std::min(max_step, duration * 1e-6);

@@ -208,9 +208,11 @@ TEST_CASE("replication: balances the pipeline within the crossbar budget") {
   std::vector<StageDemand> s = {{100, 1e-6, 2}, {10, 1e-6, 1}};
   auto c = balance_replication(s, 3);
   CHECK(c == std::vector<int64_t>{1, 1});
-  c = balance_replication(s, 30);  // 10 copies of a (20) + 10 of b -> both 10 us
+  // Budget 30: 13 copies of a (26 crossbars, 8 positions each) + 2 of b (5 each) = 28 gives
+  // 8 us; 7 us would need 15 x 2 + 2 = 32 crossbars. So 8 us is the best.
+  c = balance_replication(s, 30);
   CHECK(c[0] * 2 + c[1] <= 30);
-  CHECK(std::max((100 + c[0] - 1) / c[0], (10 + c[1] - 1) / c[1]) == 10);
+  CHECK(std::max((100 + c[0] - 1) / c[0], (10 + c[1] - 1) / c[1]) == 8);
   // On the real chip every layer's replication stays within the budget.
   Report r = evaluate(load_hardware("isaac"), load_network("resnet18"));
   CHECK(r.crossbars_used <= r.crossbars_available);

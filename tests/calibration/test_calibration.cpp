@@ -59,7 +59,7 @@ void require_same_tables(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
-TEST_CASE("calibrate: smoke.toml end to end; h5dump reads it; h5py agrees with inspect --json") {
+TEST_CASE("calibrate: smoke.toml end to end, h5dump reads it, h5py agrees with inspect --json") {
   auto dir = test::temp_dir("calib-smoke");
   auto out = dir / "smoke.h5";
   auto r = test::run_rramsim("calibrate " + kSmoke + " --out " + out.string() + " --threads 2");
@@ -110,30 +110,55 @@ TEST_CASE("calibrate: the ideal case (wire 0, no variation) gives an identity er
   for (int s = 0; s <= max_psum; ++s) CHECK(e4.prob(s, std::min(s, 15)) == Approx(1.0).margin(1e-12));
 }
 
-TEST_CASE("calibrate: more wire resistance and more active rows lose more current and more codes") {
+TEST_CASE("calibrate: more wire resistance and more active rows move the ADC error the physical way") {
   auto dir = test::temp_dir("calib-direction");
-  auto t = run_config(dir,
-                      small_config("variation = false\nideal_levels = true",
-                                   "wire_ohm = [0.5, 2.0, 8.0]\nnominal_wire_ohm = 2.0", "thresholds = \"ideal\""));
+  // Thresholds at the ideal currents, so the error shows the raw IR drop. Long bit lines and
+  // short word lines, so the column current (which grows with the active rows) sets the drop.
+  const std::string geometry =
+      "rows = 32\ncols = 4\nactive_rows = [2, 4, 8, 16]\ninputs_per_count = 16\narrays_per_mix = 4\n";
+  auto t = run_config(dir, small_config("variation = false\nideal_levels = true",
+                                        "wire_ohm = [0.5, 2.0, 8.0]\nnominal_wire_ohm = 2.0", "thresholds = \"ideal\"",
+                                        geometry));
   auto f = h5::File::open(dir / "t.h5");
+  const int W = 3, A = 4, C = 2, P = 32 * 3 + 1;
+  // Less of the ideal current arrives as the wire resistance grows, at every active-row count.
   auto ratio = f.group("crossbar").dataset("ir_ratio_pooled").read_doubles();  // wire x active
-  const int W = 3, A = 4;
+  for (int a = 0; a < A; ++a) {
+    CHECK(ratio[0 * A + a] < 1.0);
+    CHECK(ratio[1 * A + a] < ratio[0 * A + a]);
+    CHECK(ratio[2 * A + a] < ratio[1 * A + a]);
+  }
+  // Mean |code - psum| in LSB over the sampled partial sums of each active-row count: grows
+  // with the wire resistance and with the active rows (more current, more absolute drop).
+  auto count = f.group("crossbar").dataset("current_count").read_ints();  // W x A x C x M x P (M = 1)
+  auto active = f.group("crossbar").dataset("active_rows").read_ints();
+  std::vector<double> mae(W * A, 0);
   for (int w = 0; w < W; ++w)
     for (int a = 0; a < A; ++a) {
-      CHECK(ratio[w * A + a] < 1.0);
-      if (w > 0) CHECK(ratio[w * A + a] < ratio[(w - 1) * A + a]);
-      if (a > 0) CHECK(ratio[w * A + a] < ratio[w * A + a - 1]);
+      const auto& e = t.error_table(6, t.wire_ohms()[w], static_cast<int>(active[a]));
+      double sum = 0, n = 0;
+      for (int s = 0; s < P; ++s) {
+        double k = 0;
+        for (int c = 0; c < C; ++c) k += count[((w * A + a) * C + c) * P + s];
+        for (int code = 0; code < e.prob.cols(); ++code) sum += k * e.prob(s, code) * std::abs(code - std::min(s, 63));
+        n += k;
+      }
+      mae[w * A + a] = sum / n;
     }
-  // With thresholds at the ideal currents, the ADC error grows with the wire resistance.
-  auto mae = f.group("adc").dataset("mean_abs_error_lsb").read_doubles();  // bits x wire
-  CHECK(mae[2 * W + 2] > mae[2 * W + 0]);
-  CHECK(mae[2 * W + 2] > 0);
-  // Calibrated thresholds absorb the systematic drop: no worse than ideal ones.
+  for (int w = 0; w < W; ++w)
+    for (int a = 0; a < A; ++a) {
+      INFO("wire " << w << " active " << a << ": " << mae[w * A + a]);
+      if (w > 0) CHECK(mae[w * A + a] > mae[(w - 1) * A + a]);
+      if (a > 0) CHECK(mae[w * A + a] > mae[w * A + a - 1]);
+    }
+  CHECK(mae[2 * A + 3] > 1.0);
+  // Calibrated thresholds absorb the systematic part of the drop.
   auto dir2 = test::temp_dir("calib-direction-cal");
   run_config(dir2, small_config("variation = false\nideal_levels = true",
-                                "wire_ohm = [0.5, 2.0, 8.0]\nnominal_wire_ohm = 2.0", ""));
+                                "wire_ohm = [0.5, 2.0, 8.0]\nnominal_wire_ohm = 2.0", "", geometry));
+  auto mae_ideal = f.group("adc").dataset("mean_abs_error_lsb").read_doubles();  // bits x wire
   auto mae_cal = h5::File::open(dir2 / "t.h5").group("adc").dataset("mean_abs_error_lsb").read_doubles();
-  CHECK(mae_cal[2 * W + 2] < mae[2 * W + 2]);
+  for (int w = 0; w < W; ++w) CHECK(mae_cal[2 * W + w] < mae_ideal[2 * W + w]);
 }
 
 TEST_CASE("calibrate: bad configurations name the key and the line and exit non-zero") {

@@ -34,7 +34,8 @@ TEST_CASE("errors: a failing ngspice job gives a clear error and the next job st
 }
 
 TEST_CASE("errors: a floating node (open word line and zero-conductance cell) is a SolverError") {
-  auto spec = test::spec_of(4, 4, std::numeric_limits<double>::infinity());
+  auto spec = test::spec_of(4, 4, 1.0);
+  spec.wordline_wire_ohm = std::numeric_limits<double>::infinity();
   auto cells = test::random_cells(4, 4, 33);
   cells.siemens(2, 3) = 0.0;
   for (const char* engine : {"native", "ngspice"}) {

@@ -61,4 +61,13 @@ const AdcSamplers& CalibratedAdc::at(int adc_bits) const {
   return *cache_.emplace(adc_bits, std::move(s)).first->second;
 }
 
+std::unique_ptr<CalibratedAdc> calibrated_adc(const calibration::Tables& tables, double wire_ohm) {
+  const calibration::Tables* t = &tables;
+  return std::make_unique<CalibratedAdc>(
+      [t, wire_ohm](int bits, int active_rows) -> const calibration::ErrorTable& {
+        return t->error_table(bits, wire_ohm, active_rows);
+      },
+      tables.rows());
+}
+
 }  // namespace rramsim::arch::schemes

@@ -8,6 +8,12 @@
 
 #include "rramsim/common/error.hpp"
 
+// The column sums are popcounts: use the instruction (every x86-64 since 2008 has it)
+// rather than libgcc's table routine, whatever the build's -march.
+#if defined(__x86_64__)
+#pragma GCC target("popcnt")
+#endif
+
 namespace rramsim::arch::schemes {
 
 AdcPlan AdcPlan::uniform(const SchemeOptions& s, int adc_bits) {
@@ -62,6 +68,9 @@ void SubwordStats::merge(const SubwordStats& o) {
 }
 
 namespace {
+
+inline int pop(uint64_t x) { return __builtin_popcountll(x); }
+inline int pop(unsigned x) { return __builtin_popcount(x); }
 
 uint64_t mix(uint64_t a, uint64_t b) {
   Rng r(a ^ (b * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL));
@@ -123,7 +132,7 @@ EncodedWeights encode_weights(const SchemeOptions& s, const IntMatrix& W, Subwor
               if ((lv >> b) & 1) mk[b * e.nw + (r >> 6)] |= uint64_t(1) << (r & 63);
             if (stats) {
               stats->cells += 1;
-              stats->cell_ones += std::popcount(unsigned(lv));
+              stats->cell_ones += pop(unsigned(lv));
               stats->cell_level_sum += lv;
             }
           }
@@ -202,6 +211,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   const bool biased = s.weight_encoding == WeightEncoding::biased;
   const int bias_shift = s.weight_bits - 1 - w * (S - 1);
   const int hist_stride = proto.max_psum + 1;
+  const bool fast = v == 1 && w == 2 && nw <= 2;
 
   AccMatrix out(M, P);
   const int nthreads = omp_get_max_threads();
@@ -253,10 +263,10 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
             uint64_t any = 0;
             for (int a2 = 0; a2 < v; ++a2) {
               any |= f[a2 * nw + q];
-              ones += std::popcount(f[a2 * nw + q]);
+              ones += pop(f[a2 * nw + q]);
             }
             active_mask[ci * nw + q] = any;
-            act += std::popcount(any);
+            act += pop(any);
           }
           active[ci] = act;
           if (st) {
@@ -266,6 +276,9 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
         }
       }
 
+      // Counters kept in registers for this position, flushed once.
+      uint64_t n_computed = 0, n_zero_in = 0, n_zero_w = 0, n_dyn = 0, n_clip = 0, n_active = 0;
+      uint64_t n_bit[4] = {0, 0, 0, 0}, n_top = 0;  // fast path: active cells per cell bit, at level 3
       for (int m = 0; m < M; ++m) {
         int64_t acc = -run.input_offset * enc.qsum[m];
         for (const Step& step : order) {
@@ -273,7 +286,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
           if (dynamic && acc != 0) {
             int lead = 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc));
             if (step.e < lead - window) {
-              if (st) st->skipped_dynamic += chunks;
+              n_dyn += chunks;
               continue;
             }
           }
@@ -281,6 +294,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
           const int bits = plan.bits[pj];
           const int64_t full = bits ? (int64_t(1) << bits) - 1 : INT64_MAX;
           const AdcSamplers* smp = samplers[pj];
+          uint64_t* hist = st ? &st->psum_hist[pj * hist_stride] : nullptr;
           const int col = (m * npol + step.pol) * S + j;
           int64_t sub = 0;
           for (int c = 0; c < chunks; ++c) {
@@ -289,43 +303,56 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
             int64_t code;
             if (active[ci] == 0) {
               code = 0;  // nothing driven: no read, no conversion
-              if (st) st->skipped_zero_input++;
+              ++n_zero_in;
             } else if (enc.zero[idx]) {
               code = 0;  // every stored cell at level 0: known at mapping time
-              if (st) st->skipped_zero_weight++;
+              ++n_zero_w;
             } else {
               const uint64_t* B = enc.col(idx);
               const uint64_t* f = &fed[ci * plane_words];
               int psum = 0;
-              for (int a2 = 0; a2 < v; ++a2)
-                for (int b = 0; b < w; ++b) {
-                  int cnt = 0;
-                  for (int q = 0; q < nw; ++q) cnt += std::popcount(f[a2 * nw + q] & B[b * nw + q]);
-                  psum += cnt << (a2 + b);
+              if (fast) {
+                // 1-bit inputs, 2-bit cells: psum = |x & b0| + 2 |x & b1|.
+                int c0 = pop(f[0] & B[0]), c1 = pop(f[0] & B[nw]), c3 = pop(f[0] & B[0] & B[nw]);
+                if (nw == 2) {
+                  c0 += pop(f[1] & B[1]);
+                  c1 += pop(f[1] & B[3]);
+                  c3 += pop(f[1] & B[1] & B[3]);
                 }
-              if (smp)
-                code = smp->by_active_rows[active[ci]]->sample(psum, rng);
-              else
-                code = std::min<int64_t>(psum, full);
-              if (st) {
-                st->computed++;
-                st->active_rows += active[ci];
-                st->psum_hist[pj * hist_stride + psum]++;
-                if (psum > full) st->clipped++;
-                st->conversions_by_bits[bits]++;
-                const uint64_t* am = &active_mask[ci * nw];
-                int counted = 0;
-                for (int lv = 1; lv <= cmax; ++lv) {
-                  int cnt = 0;
-                  for (int q = 0; q < nw; ++q) {
-                    uint64_t x = am[q];
-                    for (int b = 0; b < w; ++b) x &= ((lv >> b) & 1) ? B[b * nw + q] : ~B[b * nw + q];
-                    cnt += std::popcount(x);
+                psum = c0 + 2 * c1;
+                n_bit[0] += c0;
+                n_bit[1] += c1;
+                n_top += c3;
+              } else {
+                for (int a2 = 0; a2 < v; ++a2)
+                  for (int b = 0; b < w; ++b) {
+                    int cnt = 0;
+                    for (int q = 0; q < nw; ++q) cnt += pop(f[a2 * nw + q] & B[b * nw + q]);
+                    psum += cnt << (a2 + b);
                   }
-                  st->active_cells_by_level[lv] += cnt;
-                  counted += cnt;
+                if (st) {
+                  const uint64_t* am = &active_mask[ci * nw];
+                  int counted = 0;
+                  for (int lv = 1; lv <= cmax; ++lv) {
+                    int cnt = 0;
+                    for (int q = 0; q < nw; ++q) {
+                      uint64_t x = am[q];
+                      for (int b = 0; b < w; ++b) x &= ((lv >> b) & 1) ? B[b * nw + q] : ~B[b * nw + q];
+                      cnt += pop(x);
+                    }
+                    st->active_cells_by_level[lv] += cnt;
+                    counted += cnt;
+                  }
+                  st->active_cells_by_level[0] += active[ci] - counted;
                 }
-                st->active_cells_by_level[0] += active[ci] - counted;
+              }
+              code = smp ? smp->by_active_rows[active[ci]]->sample(psum, rng) : std::min<int64_t>(psum, full);
+              ++n_computed;
+              n_active += active[ci];
+              n_clip += psum > full;
+              if (hist) {
+                hist[psum]++;
+                st->conversions_by_bits[bits]++;
               }
             }
             // Undo the encodings digitally (ISAAC's unit column gives the input sum).
@@ -339,6 +366,21 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
           acc += (step.pol ? -sub : sub) * (int64_t(1) << step.e);
         }
         out(m, p) = acc;
+      }
+      if (st) {
+        st->computed += n_computed;
+        st->skipped_zero_input += n_zero_in;
+        st->skipped_zero_weight += n_zero_w;
+        st->skipped_dynamic += n_dyn;
+        st->clipped += n_clip;
+        st->active_rows += n_active;
+        if (fast) {
+          // Levels from the per-bit counts: level 3 = both bits, 1 = bit 0 only, 2 = bit 1 only.
+          st->active_cells_by_level[3] += n_top;
+          st->active_cells_by_level[1] += n_bit[0] - n_top;
+          st->active_cells_by_level[2] += n_bit[1] - n_top;
+          st->active_cells_by_level[0] += n_active - (n_bit[0] + n_bit[1] - n_top);
+        }
       }
     }
   }

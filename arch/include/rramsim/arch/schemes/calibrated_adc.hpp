@@ -78,4 +78,8 @@ class CalibratedAdc {
   mutable std::map<int, std::unique_ptr<AdcSamplers>> cache_;
 };
 
+// The nonideality of a calibration file at its nominal wire resistance (wire_ohm < 0) or
+// the nearest tabulated one; `tables` must outlive the result.
+std::unique_ptr<CalibratedAdc> calibrated_adc(const calibration::Tables& tables, double wire_ohm = -1);
+
 }  // namespace rramsim::arch::schemes

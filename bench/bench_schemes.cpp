@@ -1,0 +1,85 @@
+// Speed of the bit-accurate crossbar datapath (issue 6, section 8): the whole MNIST test
+// set through LeNet-5 (16-bit, 2-bit cells, 1-bit inputs, calibrated tables on) in at most
+// 60 s; reports subword computations per second.
+//
+// Tables: $RRAMSIM_TABLES, else build-schemes/cal/default.h5 (rramsim calibrate
+// data/calibration/default.toml). Weights: data/weights/lenet5-mnist.h5 when present,
+// else He-initialised random weights (same work per image; accuracy then meaningless).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <random>
+
+#include "rramsim/arch/nn/dataset.hpp"
+#include "rramsim/arch/nn/from_network.hpp"
+#include "rramsim/arch/nn/weights.hpp"
+#include "rramsim/arch/schemes/bit_accurate_hook.hpp"
+#include "rramsim/arch/schemes/scheme.hpp"
+
+using namespace rramsim::arch;
+using namespace rramsim::arch::schemes;
+
+namespace {
+
+std::filesystem::path tables_path() {
+  if (const char* e = std::getenv("RRAMSIM_TABLES")) return e;
+  return std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / ".." / "build-schemes" / "cal" / "default.h5";
+}
+
+nn::Model lenet() {
+  auto w = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights" / "lenet5-mnist.h5";
+  if (std::filesystem::exists(w)) return nn::load_model("lenet5", w);
+  nn::Model m = nn::model_from_network(load_network("lenet5"));
+  std::mt19937 g(1);
+  for (auto& p : m.params()) {
+    if (!p.weights.size()) continue;
+    std::normal_distribution<float> d(0.0f, std::sqrt(2.0f / p.weights.cols()));
+    for (Eigen::Index i = 0; i < p.weights.size(); ++i) p.weights.data()[i] = d(g);
+    p.bias.setZero();
+  }
+  return m;
+}
+
+void run_mnist(benchmark::State& state, bool tables_on) {
+  nn::Model model = lenet();
+  nn::Dataset test = nn::load_dataset({.name = "mnist", .split = "test", .limit = int(state.range(0))});
+  std::optional<rramsim::calibration::Tables> tables;
+  std::unique_ptr<CalibratedAdc> adc;
+  if (tables_on) {
+    if (!std::filesystem::exists(tables_path())) {
+      state.SkipWithError(("no calibration tables at " + tables_path().string()).c_str());
+      return;
+    }
+    tables = rramsim::calibration::Tables::open(tables_path());
+    adc = calibrated_adc(*tables);
+  }
+  BitAccurateHook hook({.scheme = resolve_scheme("baseline"), .adc = adc.get()});
+  double acc = 0;
+  for (auto _ : state) {
+    hook.reset();
+    acc = model.accuracy(test, &hook, 0, 500);
+  }
+  uint64_t computed = 0, nominal = 0;
+  for (const auto& l : hook.layers()) {
+    computed += l.stats.computed;
+    nominal += l.stats.nominal;
+  }
+  state.counters["images"] = test.size();
+  state.counters["accuracy"] = acc;
+  state.counters["subwords_computed"] = double(computed);
+  state.counters["subwords_nominal"] = double(nominal);
+  state.counters["subwords_per_s"] = benchmark::Counter(double(computed), benchmark::Counter::kIsRate);
+  state.counters["nominal_subwords_per_s"] = benchmark::Counter(double(nominal), benchmark::Counter::kIsRate);
+}
+
+void BM_LeNetMnistTables(benchmark::State& s) { run_mnist(s, true); }
+void BM_LeNetMnistIdeal(benchmark::State& s) { run_mnist(s, false); }
+
+}  // namespace
+
+BENCHMARK(BM_LeNetMnistTables)->Arg(10000)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_LeNetMnistIdeal)->Arg(1000)->Arg(200)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK_MAIN();

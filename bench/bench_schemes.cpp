@@ -56,7 +56,7 @@ void run_mnist(benchmark::State& state, bool tables_on) {
     tables = rramsim::calibration::Tables::open(tables_path());
     adc = calibrated_adc(*tables);
   }
-  BitAccurateHook hook({.scheme = resolve_scheme("baseline"), .adc = adc.get()});
+  BitAccurateHook hook({.scheme = resolve_scheme("baseline"), .adc = adc.get(), .collect_histograms = false});
   double acc = 0;
   for (auto _ : state) {
     hook.reset();

@@ -5,7 +5,8 @@
 
 namespace rramsim::calibration {
 
-DeviceLevels run_device_stage(const DeviceStageOptions& opts, uint64_t seed, int threads) {
+DeviceLevels run_device_stage(const DeviceStageOptions& opts, uint64_t seed, int threads,
+                              std::function<void()> on_device_done) {
   device::WriteVerifyOptions wv;
   wv.levels = opts.levels();
   wv.devices = opts.devices;
@@ -13,6 +14,10 @@ DeviceLevels run_device_stage(const DeviceStageOptions& opts, uint64_t seed, int
   wv.tolerance_rel = opts.tolerance_rel;
   wv.max_pulses = opts.max_pulses;
   wv.threads = threads;
+  wv.min_target_siemens = opts.min_target_siemens;
+  wv.max_target_siemens = opts.max_target_siemens;
+  wv.noise = opts.variation;
+  wv.on_device_done = std::move(on_device_done);
   device::WriteVerifyReport r = device::write_verify(opts.params, wv);
   if (static_cast<int>(r.levels.size()) != wv.levels)
     throw SolverError("write-verify returned " + std::to_string(r.levels.size()) + " levels, expected " +

@@ -16,6 +16,10 @@ DeviceStageOptions parse_device(const Config& c) {
   d.devices = static_cast<int>(c.integer("devices", d.devices, {.min = 2, .max = 1000000}));
   d.tolerance_rel = c.number("tolerance_rel", d.tolerance_rel, {.min = 0, .max = 0.5, .min_exclusive = true});
   d.max_pulses = static_cast<int>(c.integer("max_pulses", d.max_pulses, {.min = 1, .max = 100000}));
+  d.min_target_siemens = c.number("min_target_siemens", 0, {.min = 0, .max = 1});
+  d.max_target_siemens = c.number("max_target_siemens", 0, {.min = 0, .max = 1});
+  if (d.max_target_siemens > 0 && d.min_target_siemens >= d.max_target_siemens)
+    throw InputError(c.where("max_target_siemens") + ": must exceed min_target_siemens");
   d.variation = c.boolean("variation", d.variation);
   d.ideal_levels = c.boolean("ideal_levels", d.ideal_levels);
   try {
@@ -55,7 +59,10 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   x.sense_ohm = c.number("sense_ohm", x.sense_ohm, ohm);
   x.access_on_ohm = c.number("access_on_ohm", x.access_on_ohm, ohm);
   x.engine = c.string("engine", x.engine, {"native", "ngspice", "ideal"});
-  std::vector<int64_t> act(x.active_rows.begin(), x.active_rows.end());
+  // Default: 1/16, 1/8, 1/4, 1/2, 3/4 and all of the rows.
+  std::vector<int64_t> act;
+  for (int64_t a : {x.rows / 16, x.rows / 8, x.rows / 4, x.rows / 2, 3 * x.rows / 4, x.rows})
+    if (a >= 1 && (act.empty() || a > act.back())) act.push_back(a);
   act = c.integers("active_rows", act, {.min = 1, .max = 512});
   x.active_rows.clear();
   for (auto a : act) {

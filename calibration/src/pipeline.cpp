@@ -84,15 +84,15 @@ CalibrationReport run_calibration(const CalibrationOptions& o, const RunOptions&
   DeviceLevels dev;
   {
     auto t = Clock::now();
-    Progress p("device", 1, run.quiet);
+    Progress p("device", o.device.devices, run.quiet);
     if (work.has("device")) {
       dev = read_device_levels(work.open("device"));
       st_dev.resumed = 1;
+      p.advance(o.device.devices);
     } else {
-      dev = run_device_stage(o.device, unit_seed(o.seed, kDevice, 0), threads);
+      dev = run_device_stage(o.device, unit_seed(o.seed, kDevice, 0), threads, [&p] { p.advance(); });
       work.write("device", [&](h5::File& f) { write_device_levels(f, dev); });
     }
-    p.advance();
     p.finish();
     st_dev.seconds = since(t);
   }
@@ -181,6 +181,7 @@ CalibrationReport run_calibration(const CalibrationOptions& o, const RunOptions&
     g_dev.attr("params", o.device.params_spec).attr("bits_per_cell", static_cast<int64_t>(o.device.bits_per_cell));
     g_dev.attr("devices", static_cast<int64_t>(o.device.devices)).attr("tolerance_rel", o.device.tolerance_rel);
     g_dev.attr("variation", static_cast<int64_t>(o.device.variation));
+    g_dev.attr("max_pulses", static_cast<int64_t>(o.device.max_pulses));
     g_dev.attr("ideal_levels", static_cast<int64_t>(o.device.ideal_levels));
     stage_attrs(g_dev, st_dev);
 

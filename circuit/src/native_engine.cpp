@@ -14,6 +14,7 @@ namespace {
 
 using SpMat = Eigen::SparseMatrix<double>;
 using Ldlt = Eigen::SimplicialLDLT<SpMat, Eigen::Lower, Eigen::AMDOrdering<int>>;
+using LineLdlt = Eigen::SimplicialLDLT<SpMat, Eigen::Lower, Eigen::NaturalOrdering<int>>;
 constexpr int kBlock = 32;  // right-hand sides per solve when forming T
 
 // Index of entry (r, c) in a compressed column-major matrix's value array.
@@ -32,6 +33,46 @@ struct DeviceStamp {
   double amp;     // sinh prefactor
 };
 
+// Solves K X = B for a block of right-hand sides with the LDL^T factors, streaming L once
+// per block instead of once per column (Eigen's simplicial solve goes column by column and
+// is memory-bound for many right-hand sides). B and X are n x nb.
+Eigen::MatrixXd block_solve(const Ldlt& f, const Eigen::MatrixXd& b) {
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto& L = f.matrixL().nestedExpression();  // strictly lower, column-major
+  const auto& P = f.permutationP();
+  const Eigen::VectorXd d = f.vectorD();
+  const Eigen::Index n = b.rows(), nb = b.cols();
+  RowMajor y(n, nb);
+  for (Eigen::Index i = 0; i < n; ++i) y.row(P.indices()[i]) = b.row(i);
+  const int* Lp = L.outerIndexPtr();
+  const int* Li = L.innerIndexPtr();
+  const double* Lx = L.valuePtr();
+  double* Y = y.data();
+  for (Eigen::Index j = 0; j < n; ++j) {  // forward: L z = y
+    const double* yj = Y + j * nb;
+    for (int p = Lp[j]; p < Lp[j + 1]; ++p) {
+      double* yi = Y + static_cast<Eigen::Index>(Li[p]) * nb;
+      const double l = Lx[p];
+      for (Eigen::Index c = 0; c < nb; ++c) yi[c] -= l * yj[c];
+    }
+  }
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const double inv = 1.0 / d[j];
+    for (Eigen::Index c = 0; c < nb; ++c) Y[j * nb + c] *= inv;
+  }
+  for (Eigen::Index j = n - 1; j >= 0; --j) {  // backward: L^T x = z
+    double* yj = Y + j * nb;
+    for (int p = Lp[j]; p < Lp[j + 1]; ++p) {
+      const double* yi = Y + static_cast<Eigen::Index>(Li[p]) * nb;
+      const double l = Lx[p];
+      for (Eigen::Index c = 0; c < nb; ++c) yj[c] -= l * yi[c];
+    }
+  }
+  Eigen::MatrixXd x(n, nb);
+  for (Eigen::Index i = 0; i < n; ++i) x.row(i) = y.row(P.indices()[i]);
+  return x;
+}
+
 }  // namespace
 
 struct NativeEngine::Impl {
@@ -47,12 +88,19 @@ struct NativeEngine::Impl {
   SpMat Cm, Dm;     // column currents I = Cm x + Dm v (+ nonlinear cells into sense nodes)
   std::vector<DeviceStamp> devices;
   Ldlt ldlt;        // linear: K; nonlinear: the chord matrix
+  bool factored = false;
+  SpMat M;          // linear: K without the cell couplings (independent word and bit lines)
+  LineLdlt lines;   // its factors: tridiagonal blocks, no fill
   Ldlt jac;         // nonlinear: Newton Jacobian (symbolic analysis reused)
   Eigen::MatrixXd T;
+  bool has_transfer = false;
+  long direct_inputs = 0;  // inputs solved without T (T pays off after ~min(R,C) of them)
   NativeStats stats;
 
   void assemble();
+  void factor();
   void form_transfer();
+  bool pcg(const Eigen::VectorXd& b, Eigen::VectorXd& x) const;
   Eigen::VectorXd newton(const Eigen::VectorXd& v, int& iterations);
   Eigen::VectorXd device_currents_into_columns(const Eigen::VectorXd& node_v) const;
 };
@@ -65,9 +113,13 @@ NativeEngine::~NativeEngine() = default;
 void NativeEngine::Impl::assemble() {
   const int R = net.rows, C = net.cols;
   free_of_node.assign(net.nodes, -1);
+  std::vector<int> node_of_free;
   n = 0;
   for (int k = 0; k < net.nodes; ++k)
-    if (!net.fixed(k)) free_of_node[k] = n++;
+    if (!net.fixed(k)) {
+      free_of_node[k] = n++;
+      node_of_free.push_back(k);
+    }
   sense_col.assign(net.nodes, -1);
   for (int j = 0; j < C; ++j) sense_col[net.sense_node[j]] = j;
 
@@ -103,6 +155,22 @@ void NativeEngine::Impl::assemble() {
   K.resize(n, n);
   K.setFromTriplets(tk.begin(), tk.end());
   K.makeCompressed();
+  // Line-block preconditioner: drop the couplings between a word-line and a bit-line node
+  // (the cells); keep wires and the full diagonal.
+  std::vector<char> is_wl(net.nodes, 0), is_bl(net.nodes, 0);
+  for (int t : net.wl_node) is_wl[t] = 1;
+  for (int t : net.bl_node) is_bl[t] = 1;
+  std::vector<Eigen::Triplet<double>> tm;
+  tm.reserve(tk.size());
+  for (const auto& t : tk) {
+    if (t.row() != t.col()) {
+      int a = node_of_free[t.row()], b = node_of_free[t.col()];
+      if ((is_wl[a] && is_bl[b]) || (is_bl[a] && is_wl[b])) continue;
+    }
+    tm.push_back(t);
+  }
+  M.resize(n, n);
+  M.setFromTriplets(tm.begin(), tm.end());
   Bm.resize(n, R);
   Bm.setFromTriplets(tb.begin(), tb.end());
   Cm.resize(C, n);
@@ -119,25 +187,65 @@ void NativeEngine::Impl::assemble() {
   }
 }
 
+void NativeEngine::Impl::factor() {
+  if (factored) return;
+  ldlt.compute(K);
+  if (ldlt.info() != Eigen::Success)
+    throw SolverError("native engine: factorization of the nodal matrix failed (singular system)");
+  stats.factor_nonzeros = ldlt.matrixL().nestedExpression().nonZeros();
+  factored = true;
+}
+
+// Conjugate gradients preconditioned by the independent lines: the wires couple a line's
+// nodes strongly, the cells couple lines weakly, so few iterations reach round-off. Returns
+// false (the caller falls back to the factorization) if it does not.
+bool NativeEngine::Impl::pcg(const Eigen::VectorXd& b, Eigen::VectorXd& x) const {
+  const double bnorm = b.norm();
+  x = lines.solve(b);
+  if (bnorm == 0) return true;
+  Eigen::VectorXd r = b - K * x;
+  Eigen::VectorXd z = lines.solve(r);
+  Eigen::VectorXd p = z, q(n);
+  double rz = r.dot(z);
+  for (int it = 0; it < 1000; ++it) {
+    if (r.norm() <= 1e-14 * bnorm) return true;
+    q.noalias() = K * p;
+    double alpha = rz / p.dot(q);
+    x += alpha * p;
+    r -= alpha * q;
+    z = lines.solve(r);
+    double rz_next = r.dot(z);
+    p = z + (rz_next / rz) * p;
+    rz = rz_next;
+  }
+  return r.norm() <= 1e-14 * bnorm;
+}
+
 void NativeEngine::Impl::form_transfer() {
+  factor();
   const int R = net.rows, C = net.cols;
   T.resize(C, R);
+  const Eigen::MatrixXd D = Dm;
   if (R <= C) {  // one solve per row driver: T = Cm K^-1 Bm + Dm
-    for (int k = 0; k < R; k += kBlock) {
-      int nb = std::min(kBlock, R - k);
-      Eigen::MatrixXd rhs = Bm.middleCols(k, nb);
-      Eigen::MatrixXd x = ldlt.solve(rhs);
-      T.middleCols(k, nb) = Cm * x + Eigen::MatrixXd(Dm.middleCols(k, nb));
+    const int blocks = (R + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < blocks; ++b) {
+      int k = b * kBlock, nb = std::min(kBlock, R - k);
+      Eigen::MatrixXd x = block_solve(ldlt, Eigen::MatrixXd(Bm.middleCols(k, nb)));
+      T.middleCols(k, nb) = Cm * x + D.middleCols(k, nb);
     }
   } else {  // adjoint: one solve per column, K symmetric
-    SpMat Ct = Cm.transpose();
-    for (int k = 0; k < C; k += kBlock) {
-      int nb = std::min(kBlock, C - k);
-      Eigen::MatrixXd rhs = Ct.middleCols(k, nb);
-      Eigen::MatrixXd y = ldlt.solve(rhs);
-      T.middleRows(k, nb) = (Bm.transpose() * y).transpose() + Eigen::MatrixXd(Dm).middleRows(k, nb);
+    const SpMat Ct = Cm.transpose();
+    const SpMat Bt = Bm.transpose();
+    const int blocks = (C + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int b = 0; b < blocks; ++b) {
+      int k = b * kBlock, nb = std::min(kBlock, C - k);
+      Eigen::MatrixXd y = block_solve(ldlt, Eigen::MatrixXd(Ct.middleCols(k, nb)));
+      T.middleRows(k, nb) = (Bt * y).transpose() + D.middleRows(k, nb);
     }
   }
+  has_transfer = true;
 }
 
 void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
@@ -152,8 +260,11 @@ void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
   m.assemble();
   m.stats = {};
   m.stats.unknowns = m.n;
+  m.factored = false;
   if (m.linear) {
-    m.ldlt.compute(m.K);
+    m.lines.compute(m.M);
+    if (m.lines.info() != Eigen::Success)
+      throw SolverError("native engine: a word or bit line's nodal matrix is singular");
   } else {
     // Chord matrix: each cell at its conductance at read_volt, for Newton's start point.
     SpMat chord = m.K;
@@ -167,11 +278,13 @@ void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
     }
     m.ldlt.compute(chord);
     m.jac.analyzePattern(m.K);
+    if (m.ldlt.info() != Eigen::Success)
+      throw SolverError("native engine: factorization of the nodal matrix failed (singular system)");
+    m.stats.factor_nonzeros = m.ldlt.matrixL().nestedExpression().nonZeros();
+    m.factored = true;
   }
-  if (m.ldlt.info() != Eigen::Success)
-    throw SolverError("native engine: factorization of the nodal matrix failed (singular system)");
-  m.stats.factor_nonzeros = m.ldlt.matrixL().nestedExpression().nonZeros();
-  if (m.linear) m.form_transfer();
+  m.has_transfer = false;
+  m.direct_inputs = 0;
   m.programmed = true;
   m.stats.program_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -232,10 +345,36 @@ Solution NativeEngine::solve(const Eigen::MatrixXd& row_volts, const SolveOption
   detail::check_inputs("native", m.programmed, m.net.rows, row_volts);
   Solution s;
   if (m.linear) {
-    s.column_amp = m.T * row_volts;
+    // T costs min(R, C) solves: form it once the inputs seen would have cost as much.
+    const long breakeven = std::min(m.net.rows, m.net.cols);
+    if (!m.has_transfer && m.direct_inputs + row_volts.cols() >= breakeven) {
+      auto t0 = std::chrono::steady_clock::now();
+      m.form_transfer();
+      m.stats.program_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    if (m.has_transfer) {
+      s.column_amp = m.T * row_volts;
+    } else {
+      m.direct_inputs += row_volts.cols();
+      Eigen::MatrixXd b = m.Bm * row_volts;
+      Eigen::MatrixXd x(m.n, b.cols());
+      for (Eigen::Index k = 0; k < b.cols(); ++k) {
+        Eigen::VectorXd xk;
+        if (!m.pcg(b.col(k), xk)) {
+          m.factor();
+          xk = m.ldlt.solve(Eigen::VectorXd(b.col(k)));
+        }
+        x.col(k) = xk;
+      }
+      s.column_amp = m.Cm * x + m.Dm * row_volts;
+    }
     if (opts.node_voltages) {
       Eigen::VectorXd v = row_volts.col(0);
-      Eigen::VectorXd x = m.ldlt.solve(Eigen::VectorXd(m.Bm * v));
+      Eigen::VectorXd b = m.Bm * v, x;
+      if (!m.pcg(b, x)) {
+        m.factor();
+        x = m.ldlt.solve(b);
+      }
       detail::fill_node_maps(m.net, node_volts(m.net, m.free_of_node, x, v), s);
     }
     return s;
@@ -254,9 +393,10 @@ Solution NativeEngine::solve(const Eigen::MatrixXd& row_volts, const SolveOption
   return s;
 }
 
-const Eigen::MatrixXd& NativeEngine::transfer() const {
+const Eigen::MatrixXd& NativeEngine::transfer() {
   if (!impl_->programmed || !impl_->linear)
     throw InputError("native engine: the transfer matrix exists only for programmed linear cells");
+  if (!impl_->has_transfer) impl_->form_transfer();
   return impl_->T;
 }
 

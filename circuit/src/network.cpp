@@ -142,10 +142,11 @@ Network build_network(const CrossbarSpec& spec, const CellArray& cells) {
   }
   net.wl_node.resize(RC);
   net.bl_node.resize(RC);
-  for (int t = 0; t < RC; ++t) {
-    net.wl_node[t] = node(t);
-    net.bl_node[t] = node(RC + t);
-  }
+  // Word lines row by row, then bit lines column by column: each line's nodes are
+  // consecutive, so the line-block preconditioner of the native engine is tridiagonal.
+  for (int t = 0; t < RC; ++t) net.wl_node[t] = node(t);
+  for (int j = 0; j < C; ++j)
+    for (int i = 0; i < R; ++i) net.bl_node[i * C + j] = node(RC + i * C + j);
   for (const auto& r : res) {
     int a = node(r.a), b = node(r.b);
     if (a != b) net.resistors.push_back({a, b, r.siemens});

@@ -13,7 +13,7 @@ using namespace rramsim;
 using namespace rramsim::arch::nn;
 
 TEST_CASE("nn: MNIST test set reads from raw IDX; first labels 7 2 1 0") {
-  Dataset d = load_dataset({.name = "mnist", .split = "test"});
+  Dataset d = load_dataset({.name = "mnist", .split = "test", .dir = {}, .limit = 0});
   REQUIRE(d.size() == 10000);
   CHECK(d.height == 28);
   CHECK(d.width == 28);
@@ -27,14 +27,14 @@ TEST_CASE("nn: MNIST test set reads from raw IDX; first labels 7 2 1 0") {
   // The first test digit (a 7) has ink in its upper bar and none in the corner.
   CHECK(d.images(0, 0) == 0.0f);
   CHECK(d.images.col(0).sum() > 50.0f);
-  Dataset t = load_dataset({.name = "mnist", .split = "train", .limit = 100});
+  Dataset t = load_dataset({.name = "mnist", .split = "train", .dir = {}, .limit = 100});
   CHECK(t.size() == 100);
   CHECK(t.labels[0] == 5);  // the MNIST training set starts 5 0 4 1
   CHECK(t.labels[1] == 0);
 }
 
 TEST_CASE("nn: Fashion-MNIST reads from gzip IDX; first test labels 9 2 1 1") {
-  Dataset d = load_dataset({.name = "fashion-mnist", .split = "test", .limit = 500});
+  Dataset d = load_dataset({.name = "fashion-mnist", .split = "test", .dir = {}, .limit = 500});
   REQUIRE(d.size() == 500);
   CHECK(d.images.rows() == 784);
   CHECK(std::vector<int>(d.labels.begin(), d.labels.begin() + 4) == std::vector<int>{9, 2, 1, 1});
@@ -44,10 +44,10 @@ TEST_CASE("nn: Fashion-MNIST reads from gzip IDX; first test labels 9 2 1 1") {
 
 TEST_CASE("nn: missing, corrupt and foreign data set files give clear errors") {
   auto dir = test::temp_dir("nn-idx");
-  CHECK_THROWS_WITH(load_dataset({.name = "mnist", .dir = dir}),
+  CHECK_THROWS_WITH(load_dataset({.name = "mnist", .split = "test", .dir = dir, .limit = 0}),
                     Catch::Contains("missing file") && Catch::Contains("t10k-images-idx3-ubyte"));
-  CHECK_THROWS_WITH(load_dataset({.name = "cifar10"}), Catch::Contains("unknown data set 'cifar10'"));
-  CHECK_THROWS_WITH(load_dataset({.name = "mnist", .split = "valid"}), Catch::Contains("split 'valid'"));
+  CHECK_THROWS_WITH(load_dataset({.name = "cifar10", .split = "test", .dir = {}, .limit = 0}), Catch::Contains("unknown data set 'cifar10'"));
+  CHECK_THROWS_WITH(load_dataset({.name = "mnist", .split = "valid", .dir = {}, .limit = 0}), Catch::Contains("split 'valid'"));
 
   // Truncated: a valid header promising 10 images of 28x28 but only 100 bytes of data.
   {
@@ -59,7 +59,7 @@ TEST_CASE("nn: missing, corrupt and foreign data set files give clear errors") {
   std::ofstream(dir / "t10k-labels-idx1-ubyte") << "not an idx file";
   CHECK_THROWS_WITH(read_idx(dir / "t10k-images-idx3-ubyte"), Catch::Contains("truncated data"));
   CHECK_THROWS_WITH(read_idx(dir / "t10k-labels-idx1-ubyte"), Catch::Contains("not an IDX file"));
-  CHECK_THROWS_AS(load_dataset({.name = "mnist", .dir = dir}), InputError);
+  CHECK_THROWS_AS(load_dataset({.name = "mnist", .split = "test", .dir = dir, .limit = 0}), InputError);
 
   // A corrupt gzip stream (valid gzip header, garbage body) is an error, not a crash.
   {
@@ -79,5 +79,5 @@ TEST_CASE("nn: missing, corrupt and foreign data set files give clear errors") {
     const unsigned char lh[] = {0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3};
     l.write(reinterpret_cast<const char*>(lh), sizeof lh);
   }
-  CHECK_THROWS_WITH(load_dataset({.name = "mnist", .dir = dir}), Catch::Contains("2 images but 3 labels"));
+  CHECK_THROWS_WITH(load_dataset({.name = "mnist", .split = "test", .dir = dir, .limit = 0}), Catch::Contains("2 images but 3 labels"));
 }

@@ -33,7 +33,7 @@ void check_shipped(const std::string& network, const std::string& dataset, const
   Model m = load_model(network, path);
   TrainingRecord r = read_training_record(path);
   CHECK(r.dataset == dataset);
-  Dataset test = load_dataset({.name = dataset, .split = "test"});
+  Dataset test = load_dataset({.name = dataset, .split = "test", .dir = {}, .limit = 0});
   REQUIRE(test.size() == 10000);
   const double acc = m.accuracy(test);
   INFO(network << " on " << dataset << ": " << acc << ", recorded " << r.test_accuracy);
@@ -77,7 +77,7 @@ TEST_CASE("nn: shipped Fashion-MNIST VGG weights reach their documented float ac
 
 TEST_CASE("nn: the MacHook gets the documented shapes and W*X reproduces the float outputs") {
   Model m = load_model("lenet5", kData / "weights/lenet5-mnist.h5");
-  Dataset d = load_dataset({.name = "mnist", .split = "test", .limit = 3});
+  Dataset d = load_dataset({.name = "mnist", .split = "test", .dir = {}, .limit = 3});
   RecordingHook hook;
   Matrix with_hook = m.forward(d.images, &hook);
   Matrix plain = m.forward(d.images);

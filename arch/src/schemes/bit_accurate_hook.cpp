@@ -54,6 +54,7 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   run.plan = plan == opt_.adc_plans.end() ? nullptr : &plan->second;
   run.adc = opt_.adc;
   run.seed = opt_.seed * 0x9e3779b97f4a7c15ULL + call_no;
+  run.histograms = opt_.collect_histograms;
   SubwordStats st;
   AccMatrix acc;
   try {

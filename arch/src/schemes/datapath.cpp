@@ -227,10 +227,10 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     std::vector<int32_t> sumx(size_t(chunks) * nin), active(size_t(chunks) * nin);
     std::vector<uint8_t> inverted(size_t(chunks) * nin);
     std::vector<int64_t> xtot(nin);
+    std::vector<int64_t> colacc(enc.ncol);
 
 #pragma omp for schedule(dynamic, 8)
     for (int p = 0; p < P; ++p) {
-      Rng rng(mix(run.seed, uint64_t(p)));
       // Input bit-planes of this position, chunk by chunk.
       std::fill(fed.begin(), fed.end(), 0);
       std::fill(sumx.begin(), sumx.end(), 0);
@@ -239,8 +239,8 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
         if (!val) continue;
         const int c = k / R, r = k % R;
         const uint64_t bit = uint64_t(1) << (r & 63);
-        for (int a = 0; a < s.activation_bits; ++a) {
-          if (!((val >> a) & 1)) continue;
+        for (uint32_t rest = val; rest; rest &= rest - 1) {  // set bits only
+          const int a = std::countr_zero(rest);
           const int i = a / v, a2 = a % v;
           fed[((size_t(c) * nin + i) * v + a2) * nw + (r >> 6)] |= bit;
           sumx[size_t(c) * nin + i] += 1 << a2;
@@ -278,94 +278,138 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
 
       // Counters kept in registers for this position, flushed once.
       uint64_t n_computed = 0, n_zero_in = 0, n_zero_w = 0, n_dyn = 0, n_clip = 0, n_active = 0;
-      uint64_t n_bit[4] = {0, 0, 0, 0}, n_top = 0;  // fast path: active cells per cell bit, at level 3
-      for (int m = 0; m < M; ++m) {
-        int64_t acc = -run.input_offset * enc.qsum[m];
-        for (const Step& step : order) {
-          const int i = step.i, j = step.j;
-          if (dynamic && acc != 0) {
-            int lead = 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc));
-            if (step.e < lead - window) {
-              n_dyn += chunks;
+      uint64_t n_bit[2] = {0, 0}, n_top = 0;  // fast path: active cells per cell bit, at level 3
+      const uint64_t pseed = mix(run.seed, uint64_t(p));
+
+      // One subword computation of column chunk idx against input plane ci, decoded.
+      auto subword = [&](size_t idx, size_t ci, int i, const int bits, const int64_t full,
+                         const AdcSamplers* smp, uint64_t* hist) __attribute__((always_inline)) -> int64_t {
+        int64_t code;
+        if (active[ci] == 0) {
+          code = 0;  // nothing driven: no read, no conversion
+          ++n_zero_in;
+        } else if (enc.zero[idx]) {
+          code = 0;  // every stored cell at level 0: known at mapping time
+          ++n_zero_w;
+        } else {
+          const uint64_t* B = enc.col(idx);
+          const uint64_t* f = &fed[ci * plane_words];
+          int psum = 0;
+          if (fast) {
+            // 1-bit inputs, 2-bit cells: psum = |x & b0| + 2 |x & b1|.
+            int c0 = pop(f[0] & B[0]), c1 = pop(f[0] & B[nw]), c3 = pop(f[0] & B[0] & B[nw]);
+            if (nw == 2) {
+              c0 += pop(f[1] & B[1]);
+              c1 += pop(f[1] & B[3]);
+              c3 += pop(f[1] & B[1] & B[3]);
+            }
+            psum = c0 + 2 * c1;
+            n_bit[0] += c0;
+            n_bit[1] += c1;
+            n_top += c3;
+          } else {
+            for (int a2 = 0; a2 < v; ++a2)
+              for (int b = 0; b < w; ++b) {
+                int cnt = 0;
+                for (int q = 0; q < nw; ++q) cnt += pop(f[a2 * nw + q] & B[b * nw + q]);
+                psum += cnt << (a2 + b);
+              }
+            if (st) {
+              const uint64_t* am = &active_mask[ci * nw];
+              int counted = 0;
+              for (int lv = 1; lv <= cmax; ++lv) {
+                int cnt = 0;
+                for (int q = 0; q < nw; ++q) {
+                  uint64_t x = am[q];
+                  for (int b = 0; b < w; ++b) x &= ((lv >> b) & 1) ? B[b * nw + q] : ~B[b * nw + q];
+                  cnt += pop(x);
+                }
+                st->active_cells_by_level[lv] += cnt;
+                counted += cnt;
+              }
+              st->active_cells_by_level[0] += active[ci] - counted;
+            }
+          }
+          if (smp)
+            code = smp->by_active_rows[active[ci]]->sample(
+                psum, [&] { return Rng::hash32(pseed, (uint64_t(idx) << 16) | uint64_t(i)); });
+          else
+            code = std::min<int64_t>(psum, full);
+          ++n_computed;
+          n_active += active[ci];
+          n_clip += psum > full;
+          if (hist) hist[psum]++;
+          if (st) st->conversions_by_bits[bits]++;
+        }
+        // Undo the encodings digitally (ISAAC's unit column gives the input sum).
+        if (inverted[ci]) code = int64_t(vmax) * enc.stored_sum[idx] - code;
+        if (enc.flipped[idx]) code = int64_t(cmax) * sumx[ci] - code;
+        return code;
+      };
+
+      if (!dynamic) {
+        // Plane-major: each input plane is driven once against every column, as the
+        // crossbar does; column results are shifted and added per output afterwards.
+        std::fill(colacc.begin(), colacc.end(), 0);
+        for (int c = 0; c < chunks; ++c)
+          for (int i = 0; i < nin; ++i) {
+            const size_t ci = size_t(c) * nin + i;
+            if (active[ci] == 0 && !inverted[ci]) {  // contributes exactly zero everywhere
+              n_zero_in += uint64_t(enc.ncol);
               continue;
             }
-          }
-          const size_t pj = size_t(i) * S + j;
-          const int bits = plan.bits[pj];
-          const int64_t full = bits ? (int64_t(1) << bits) - 1 : INT64_MAX;
-          const AdcSamplers* smp = samplers[pj];
-          uint64_t* hist = st ? &st->psum_hist[pj * hist_stride] : nullptr;
-          const int col = (m * npol + step.pol) * S + j;
-          int64_t sub = 0;
-          for (int c = 0; c < chunks; ++c) {
-            const size_t idx = size_t(col) * chunks + c;
-            const size_t ci = size_t(c) * nin + i;
-            int64_t code;
-            if (active[ci] == 0) {
-              code = 0;  // nothing driven: no read, no conversion
-              ++n_zero_in;
-            } else if (enc.zero[idx]) {
-              code = 0;  // every stored cell at level 0: known at mapping time
-              ++n_zero_w;
-            } else {
-              const uint64_t* B = enc.col(idx);
-              const uint64_t* f = &fed[ci * plane_words];
-              int psum = 0;
-              if (fast) {
-                // 1-bit inputs, 2-bit cells: psum = |x & b0| + 2 |x & b1|.
-                int c0 = pop(f[0] & B[0]), c1 = pop(f[0] & B[nw]), c3 = pop(f[0] & B[0] & B[nw]);
-                if (nw == 2) {
-                  c0 += pop(f[1] & B[1]);
-                  c1 += pop(f[1] & B[3]);
-                  c3 += pop(f[1] & B[1] & B[3]);
-                }
-                psum = c0 + 2 * c1;
-                n_bit[0] += c0;
-                n_bit[1] += c1;
-                n_top += c3;
-              } else {
-                for (int a2 = 0; a2 < v; ++a2)
-                  for (int b = 0; b < w; ++b) {
-                    int cnt = 0;
-                    for (int q = 0; q < nw; ++q) cnt += pop(f[a2 * nw + q] & B[b * nw + q]);
-                    psum += cnt << (a2 + b);
-                  }
-                if (st) {
-                  const uint64_t* am = &active_mask[ci * nw];
-                  int counted = 0;
-                  for (int lv = 1; lv <= cmax; ++lv) {
-                    int cnt = 0;
-                    for (int q = 0; q < nw; ++q) {
-                      uint64_t x = am[q];
-                      for (int b = 0; b < w; ++b) x &= ((lv >> b) & 1) ? B[b * nw + q] : ~B[b * nw + q];
-                      cnt += pop(x);
-                    }
-                    st->active_cells_by_level[lv] += cnt;
-                    counted += cnt;
-                  }
-                  st->active_cells_by_level[0] += active[ci] - counted;
-                }
-              }
-              code = smp ? smp->by_active_rows[active[ci]]->sample(psum, rng) : std::min<int64_t>(psum, full);
-              ++n_computed;
-              n_active += active[ci];
-              n_clip += psum > full;
-              if (hist) {
-                hist[psum]++;
-                st->conversions_by_bits[bits]++;
+            for (int j = 0; j < S; ++j) {
+              const size_t pj = size_t(i) * S + j;
+              const int bits = plan.bits[pj];
+              const int64_t full = bits ? (int64_t(1) << bits) - 1 : INT64_MAX;
+              const AdcSamplers* smp = samplers[pj];
+              uint64_t* hist = st && run.histograms ? &st->psum_hist[pj * hist_stride] : nullptr;
+              for (int mp = 0; mp < M * npol; ++mp) {
+                const int col = mp * S + j;
+                colacc[col] += subword(size_t(col) * chunks + c, ci, i, bits, full, smp, hist) * (int64_t(1) << (v * i));
               }
             }
-            // Undo the encodings digitally (ISAAC's unit column gives the input sum).
-            if (inverted[ci]) code = int64_t(vmax) * enc.stored_sum[idx] - code;
-            if (enc.flipped[idx]) code = int64_t(cmax) * sumx[ci] - code;
-            sub += code;
           }
-          // Biased weights: the top slice carries the bias; removing it here makes the
-          // slice's contribution signed, so dynamic quantization sees the true running sum.
-          if (biased && j == S - 1) sub -= (int64_t(1) << bias_shift) * xtot[i];
-          acc += (step.pol ? -sub : sub) * (int64_t(1) << step.e);
+        int64_t bias_total = 0;
+        if (biased)
+          for (int i = 0; i < nin; ++i) bias_total += (int64_t(1) << (bias_shift + w * (S - 1) + v * i)) * xtot[i];
+        for (int m = 0; m < M; ++m) {
+          int64_t acc = -run.input_offset * enc.qsum[m] - bias_total;
+          for (int pol = 0; pol < npol; ++pol)
+            for (int j = 0; j < S; ++j) {
+              int64_t t = colacc[size_t((m * npol + pol) * S + j)] * (int64_t(1) << (w * j));
+              acc += pol ? -t : t;
+            }
+          out(m, p) = acc;
         }
-        out(m, p) = acc;
+      } else {
+        // Output-major, most significant subwords first, skipping below the window.
+        for (int m = 0; m < M; ++m) {
+          int64_t acc = -run.input_offset * enc.qsum[m];
+          for (const Step& step : order) {
+            const int i = step.i, j = step.j;
+            if (acc != 0) {
+              int lead = 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc));
+              if (step.e < lead - window) {
+                n_dyn += chunks;
+                continue;
+              }
+            }
+            const size_t pj = size_t(i) * S + j;
+            const int bits = plan.bits[pj];
+            const int64_t full = bits ? (int64_t(1) << bits) - 1 : INT64_MAX;
+            uint64_t* hist = st && run.histograms ? &st->psum_hist[pj * hist_stride] : nullptr;
+            const int col = (m * npol + step.pol) * S + j;
+            int64_t sub = 0;
+            for (int c = 0; c < chunks; ++c)
+              sub += subword(size_t(col) * chunks + c, size_t(c) * nin + i, i, bits, full, samplers[pj], hist);
+            // Biased weights: the top slice carries the bias; removing it here makes the
+            // slice's contribution signed, so the window sees the true running sum.
+            if (biased && j == S - 1) sub -= (int64_t(1) << bias_shift) * xtot[i];
+            acc += (step.pol ? -sub : sub) * (int64_t(1) << step.e);
+          }
+          out(m, p) = acc;
+        }
       }
       if (st) {
         st->computed += n_computed;

@@ -2,6 +2,7 @@
 // Stage 1: write-verify programming of every cell level over many devices with variation,
 // giving each level's read-conductance distribution (the cells the crossbar stage draws).
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "rramsim/calibration/options.hpp"
@@ -19,7 +20,9 @@ struct DeviceLevels {
   int levels() const { return static_cast<int>(mean_siemens.size()); }
 };
 
-DeviceLevels run_device_stage(const DeviceStageOptions& opts, uint64_t seed, int threads);
+// on_device_done: progress hook, called from worker threads once per device.
+DeviceLevels run_device_stage(const DeviceStageOptions& opts, uint64_t seed, int threads,
+                              std::function<void()> on_device_done = {});
 void write_device_levels(h5::Group& g, const DeviceLevels& d);
 DeviceLevels read_device_levels(const h5::Group& g);
 

@@ -19,6 +19,10 @@ struct DeviceStageOptions {
   int devices = 1000;
   double tolerance_rel = 0.05;
   int max_pulses = 300;
+  // Level targets, evenly spaced in conductance between these (0: write-verify's default,
+  // 2 x the HRS and 0.5 x the LRS conductance of the nominal device).
+  double min_target_siemens = 0;
+  double max_target_siemens = 0;
   // false: no device-to-device or cycle-to-cycle variation.
   bool variation = true;
   // true: every cell sits exactly at its level's target conductance (no write-verify spread).
@@ -42,7 +46,7 @@ struct CrossbarStageOptions {
   double sense_ohm = 0;
   double access_on_ohm = 0;
   std::string engine = "native";
-  std::vector<int> active_rows = {8, 16, 32, 64, 96, 128};
+  std::vector<int> active_rows = {8, 16, 32, 64, 96, 128};  // default: fractions of rows
   int inputs_per_count = 32;  // random binary inputs per active-row count and array
   int arrays_per_mix = 2;     // independently drawn arrays per (wire, mix)
   int column_buckets = 4;

@@ -2,9 +2,10 @@
 // The native engine: nodal analysis of the crossbar network (network.hpp) with Eigen's
 // sparse Cholesky (LDL^T, AMD ordering) on the symmetric positive definite nodal matrix.
 //
-// Linear cells: program() factors once and forms the transfer matrix T (cols x rows,
-// column currents per volt at each row driver) by min(rows, cols) blocked solves; every
-// input is then I = T v, a dense product (a batch is one matrix product).
+// Linear cells: program() factors once. The transfer matrix T (cols x rows, column
+// currents per volt at each row driver) costs min(rows, cols) blocked solves; it is formed
+// as soon as the inputs seen would have cost as much as direct solves (at once for a batch
+// that large), after which every input is I = T v, a dense product.
 // Nonlinear cells: Newton on the nodal equations per input, the Jacobian re-factorized
 // each iteration on a symbolic analysis done once; the start point is the solution of the
 // chord network (each cell at its read conductance), factored once.
@@ -17,7 +18,7 @@ namespace rramsim::circuit {
 struct NativeStats {
   int unknowns = 0;              // free nodes in the nodal system
   long factor_nonzeros = 0;      // non-zeros of L
-  double program_seconds = 0;    // factorization (+ transfer matrix)
+  double program_seconds = 0;    // factorization (+ transfer matrix once formed)
   int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
 };
 
@@ -34,8 +35,8 @@ class NativeEngine : public Engine {
   std::string name() const override { return "native"; }
   void program(const CrossbarSpec& spec, const CellArray& cells) override;
   Solution solve(const Eigen::MatrixXd& row_volts, const SolveOptions& opts = {}) override;
-  // cols x rows; linear cells only (InputError otherwise).
-  const Eigen::MatrixXd& transfer() const;
+  // cols x rows (formed on first call); linear cells only (InputError otherwise).
+  const Eigen::MatrixXd& transfer();
   const NativeStats& stats() const;
 
  private:

@@ -42,11 +42,12 @@ struct Params {
   double t_crit_k = 450.0;
   double t_smooth_k = 500.0;
   double delta_gap0_m = 0.02e-9;  // per sqrt(reference time step); see docs/device.md
-  double noise_ref_step_s = 1e-9;  // the reference step: sigma = delta_gap0 / sqrt(this)
-  // Device-to-device variation: relative sigma of chosen parameters, drawn per device.
-  double d2d_sigma_rel_i0 = 0.0;
-  double d2d_sigma_rel_gap_min = 0.0;
-  double d2d_sigma_rel_vel0 = 0.0;
+  double noise_ref_step_s = 1e-6;  // the reference time: sigma = delta_gap0 / sqrt(this)
+  // Device-to-device variation: relative sigma of chosen parameters, drawn per device
+  // (lognormal factors; draw_device() in variation.hpp). Nominal runs ignore them.
+  double d2d_sigma_rel_i0 = 0.10;
+  double d2d_sigma_rel_gap_min = 0.05;
+  double d2d_sigma_rel_vel0 = 0.20;
   // Read
   double read_volt = 0.1;
   // Well-posedness (not in the published sets): the F_min switch-on is a tanh step of this

@@ -4,11 +4,17 @@
 // the pulse budget runs out. Run over many devices with device-to-device and
 // cycle-to-cycle variation, it gives each level's achieved conductance distribution.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
+#include "rramsim/device/compliance.hpp"
 #include "rramsim/device/params.hpp"
 
 namespace rramsim::device {
+
+// The default access transistor for programming: k = 10 mA/V^2 (a wide device, so the
+// compliance current reaches the LRS levels of the Stanford set at gate voltages < 2 V).
+Compliance wide_access_transistor();
 
 struct WriteVerifyOptions {
   int levels = 4;               // 2 bits per cell
@@ -17,6 +23,25 @@ struct WriteVerifyOptions {
   double tolerance_rel = 0.05;  // |G - target| <= tolerance_rel * target counts as success
   int max_pulses = 300;
   int threads = 0;              // 0: all cores; results do not depend on it
+  // Targets: evenly spaced in conductance between these read conductances of the nominal
+  // device (0: 2 x its HRS and 0.5 x its LRS conductance).
+  double min_target_siemens = 0;
+  double max_target_siemens = 0;
+  // Pulses. Set: fixed amplitude through a 1T1R access transistor whose gate voltage
+  // steps up (it sets the compliance current). Reset: amplitude steps up, gate fully on.
+  // On every change of direction both steps halve (the adaptive part).
+  double pulse_width_s = 100e-9;
+  double pulse_edge_s = 10e-9;
+  double set_volt = 2.0;
+  double set_gate_start_volt = 0.6;
+  double set_gate_step_volt = 0.05;
+  double reset_start_volt = 1.0;
+  double reset_step_volt = 0.02;
+  double reset_gate_volt = 2.5;
+  double max_volt = 3.0;
+  bool noise = true;            // cycle-to-cycle variation during pulses
+  Compliance transistor = wide_access_transistor();  // k, Vth, lambda of the access device
+  std::function<void()> on_device_done;  // progress hook, called from worker threads
 };
 
 struct LevelResult {
@@ -34,7 +59,18 @@ struct WriteVerifyReport {
   std::vector<double> quantile_probs = {0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999};
   std::vector<LevelResult> levels;   // increasing conductance: level 0 = HRS side
   bool levels_overlap_3sigma = false;
+  double seconds = 0;
 };
+
+// Programs one device (parameters already drawn) to `target_siemens` from its current gap;
+// returns the pulses used (> max_pulses: failed) and updates gap_m.
+struct ProgramResult {
+  double siemens = 0;
+  int pulses = 0;
+  bool success = false;
+};
+ProgramResult program_device(const Params& device, double target_siemens, double& gap_m,
+                             const WriteVerifyOptions& opts, uint64_t seed);
 
 WriteVerifyReport write_verify(const Params& p, const WriteVerifyOptions& opts);
 

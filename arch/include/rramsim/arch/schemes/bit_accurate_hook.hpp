@@ -26,6 +26,7 @@ struct HookOptions {
   // maximum of each call's inputs.
   std::map<int, double> activation_full_scale;
   bool collect_stats = true;
+  bool collect_histograms = true;        // partial-sum histograms (ADC sizing, distributions)
 };
 
 struct LayerStats {

@@ -26,6 +26,13 @@ class Rng {
     return z ^ (z >> 31);
   }
   uint32_t next32() { return uint32_t(next() >> 32); }
+  // A stateless draw for key: the same number whatever order subwords are computed in.
+  static uint32_t hash32(uint64_t seed, uint64_t key) {
+    uint64_t z = seed ^ (key * 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return uint32_t((z ^ (z >> 31)) >> 32);
+  }
 
  private:
   uint64_t s_;
@@ -38,9 +45,14 @@ class CodeSampler {
   int max_psum() const { return max_psum_; }
   int adc_bits() const { return adc_bits_; }
   int sample(int psum, Rng& rng) const {
+    return sample(psum, [&] { return rng.next32(); });
+  }
+  // `draw` gives a uniform 32-bit number; called only when the row is not deterministic.
+  template <class Draw>
+  int sample(int psum, Draw&& draw) const {
     uint32_t b = begin_[psum], e = begin_[psum + 1];
     if (e - b == 1) return codes_[b];  // deterministic row: no random number needed
-    uint32_t u = rng.next32();
+    uint32_t u = draw();
     for (uint32_t i = b; i + 1 < e; ++i)
       if (u < thresholds_[i]) return codes_[i];
     return codes_[e - 1];

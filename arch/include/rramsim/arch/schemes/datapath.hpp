@@ -55,6 +55,7 @@ struct DatapathRun {
   const AdcPlan* plan = nullptr;       // null: scheme.adc_bits everywhere
   const CalibratedAdc* adc = nullptr;  // null: ideal quantizer with clipping
   uint64_t seed = 1;                   // for the calibrated draws
+  bool histograms = true;              // partial-sum histograms (costly: a memory update per subword)
 };
 
 // Exact integer result of the datapath (sum_k W x in integer units, after every ADC).

@@ -43,7 +43,10 @@ void list_datasets(const h5::Group& g, const std::string& prefix, json& out) {
 
 std::string join(const json& a) {
   std::string s;
-  for (const auto& v : a) s += (s.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
+  for (const auto& v : a) {
+    if (!s.empty()) s += ", ";
+    s += v.is_string() ? v.get<std::string>() : v.dump();
+  }
   return s;
 }
 
@@ -141,7 +144,10 @@ std::string inspect_text(const json& j) {
                    p["end_time"].get<std::string>(), p["wall_seconds"].get<double>(), p["engines"].get<std::string>(),
                    p["ngspice_version"].get<std::string>());
   std::string st;
-  for (auto& [k, v] : p["stage_seconds"].items()) st += fmt::format("{}{} {:.2f} s", st.empty() ? "" : ", ", k, v.get<double>());
+  for (auto& [k, v] : p["stage_seconds"].items()) {
+    if (!st.empty()) st += ", ";
+    st += fmt::format("{} {:.2f} s", k, v.get<double>());
+  }
   s += "  stage times: " + st + "\n";
   auto& g = j["geometry"];
   s += fmt::format("crossbar {}x{} {}, {} bit(s) per cell, read {} V, nominal wire {} ohm\n", g["rows"].get<int>(),
@@ -157,7 +163,7 @@ std::string inspect_text(const json& j) {
                    c["cols"].get<int>());
   for (size_t i = 0; i < c["wire_ohm"].size(); ++i)
     s += fmt::format(" wire {} ohm max rel diff {:.2e};", c["wire_ohm"][i].get<double>(), c["max_rel_diff"][i].get<double>());
-  s += "\nIR drop, mean real/ideal current (wire x active rows):\n";
+  s += "\nIR drop, sum of real / sum of ideal column current (wire x active rows):\n";
   for (size_t w = 0; w < a["wire_ohm"].size(); ++w) {
     s += fmt::format("  {:>6} ohm:", a["wire_ohm"][w].get<double>());
     for (auto& v : j["crossbar"]["ir_ratio_pooled"][w]) s += fmt::format(" {:.4f}", v.get<double>());
@@ -172,10 +178,13 @@ std::string inspect_text(const json& j) {
   s += "datasets:\n";
   for (auto& d : j["datasets"]) {
     std::string dims;
-    for (auto& n : d["dims"]) dims += (dims.empty() ? "" : " x ") + n.dump();
+    for (auto& n : d["dims"]) {
+      if (!dims.empty()) dims += " x ";
+      dims += n.dump();
+    }
     s += fmt::format("  {} [{}]", d["path"].get<std::string>(), dims);
-    if (d.contains("axes")) s += " (" + d["axes"].get<std::string>() + ")";
-    if (d.contains("units")) s += " " + d["units"].get<std::string>();
+    if (d.contains("axes")) s += fmt::format(" ({})", d["axes"].get<std::string>());
+    if (d.contains("units")) s += fmt::format(" {}", d["units"].get<std::string>());
     s += "\n";
   }
   return s;

@@ -120,6 +120,7 @@ TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c
   };
 
   double t = 0, dt = std::min(max_step, duration * 1e-6);
+  const double min_step = 1e-14 * duration;
   double next_noise = noise_step, sigma_prev = 0, t_noise_prev = 0;
   if (o.noise) sigma_prev = gap_noise_m_per_sqrt_s(p, cell.point(x, 0).temp_k);
   record(0);
@@ -138,7 +139,21 @@ TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c
       } else {
         ++r.rejected_steps;
         dt = h_try;
-        if (dt < 1e-22) throw SolverError("transient: step size underflow at t = " + std::to_string(t) + " s");
+        if (dt < min_step) {
+          // A switching event faster than min_step (e.g. 1e6 m/s at the temperature cap):
+          // resolve it as instantaneous with one explicit step; the clamp keeps the state
+          // in bounds. Counted, so callers can see it happened.
+          Vec f;
+          double hf = std::min(min_step, target - t);
+          rhs(x, f, t);
+          for (int i = 0; i < 2; ++i) x[i] += hf * f[i];
+          if (!std::isfinite(x[0]) || !std::isfinite(x[1]))
+            throw SolverError("transient: the state diverged at t = " + std::to_string(t) + " s");
+          t = (target - t - hf <= 0) ? target : t + hf;
+          confine();
+          ++r.forced_steps;
+          dt = min_step * 16;
+        }
       }
     }
     if (o.noise && std::abs(t - std::min(next_noise, duration)) <= 1e-12 * std::max(t, 1e-30)) {

@@ -172,7 +172,10 @@ TEST_CASE("nn: backward pass matches central finite differences") {
       const double numeric = (up - down) / (2 * h);
       ++checked;
       // Float rounding and the odd ReLU/max kink inside +-h: tolerate a few outliers.
-      if (std::abs(numeric - g) > 2e-3 + 0.05 * std::abs(numeric)) ++bad;
+      if (std::abs(numeric - g) > 2e-3 + 0.05 * std::abs(numeric)) {
+        ++bad;
+        UNSCOPED_INFO("layer " << l << " index " << i << ": numeric " << numeric << ", backprop " << g);
+      }
     }
   }
   INFO(bad << " of " << checked << " gradients disagree");

@@ -162,7 +162,7 @@ TEST_CASE("nn: weights that do not match the network are refused with clear erro
   CHECK_THROWS_WITH(model_from_network(arch::load_network("resnet18")), Catch::Contains("plain chains only"));
 }
 
-TEST_CASE("nn: rramsim train is seeded and reproducible; bad input exits non-zero with no output") {
+TEST_CASE("nn: rramsim train is seeded and reproducible, bad input exits non-zero with no output") {
   auto dir = test::temp_dir("nn-train");
   // Small runs: 600 images, one epoch; `extra` overrides nothing, it only adds.
   auto train = [&](const std::string& extra, const std::string& out, const std::string& network = "lenet5",

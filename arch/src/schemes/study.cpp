@@ -36,8 +36,11 @@ void finish(StudyReport& r, const BitAccurateHook& hook, const StudyOptions& o) 
     r.nominal_subwords += l.stats.nominal;
     r.computed_subwords += l.stats.computed;
   }
-  r.subwords_skipped_fraction =
-      r.nominal_subwords ? 1.0 - double(r.computed_subwords) / double(r.nominal_subwords) : 0.0;
+  // Only dynamic quantization skips reads in the hardware; without it the simulator's zero
+  // planes are still read and converted (they just produce zero).
+  r.subwords_skipped_fraction = r.scheme.dynamic_quantization && r.nominal_subwords
+                                    ? 1.0 - double(r.computed_subwords) / double(r.nominal_subwords)
+                                    : 0.0;
 }
 
 // ADC sizing pass: the same data through an ideal full-resolution ADC, then per (layer,

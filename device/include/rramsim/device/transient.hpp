@@ -48,6 +48,7 @@ struct TransientResult {
   TransientState final_state;
   long steps = 0;
   long rejected_steps = 0;
+  long forced_steps = 0;          // switching faster than 1e-14 x duration, taken as a jump
 };
 
 // Starts from `initial` (gap_init_m and T0 if initial.gap_m == 0).

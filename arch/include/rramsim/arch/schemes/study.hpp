@@ -45,7 +45,7 @@ struct StudyReport {
   std::vector<LayerStats> stats;          // raw statistics (partial-sum histograms)
   std::map<int, AdcPlan> adc_plans;       // by layer index, when the ADC was optimized
   uint64_t nominal_subwords = 0, computed_subwords = 0;
-  double subwords_skipped_fraction = 0;   // 1 - computed / nominal, over all layers
+  double subwords_skipped_fraction = 0;   // dynamic schemes: 1 - computed / nominal; else 0
   double seconds = 0;
 };
 

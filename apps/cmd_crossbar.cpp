@@ -19,6 +19,7 @@
 #include "rramsim/common/plot.hpp"
 #include "rramsim/common/progress.hpp"
 #include "rramsim/common/provenance.hpp"
+#include "rramsim/device/compliance.hpp"
 #include "rramsim/device/model.hpp"
 
 namespace rramsim::apps {
@@ -26,7 +27,9 @@ namespace {
 
 struct SolveArgs {
   int rows = 0, cols = 0;
-  double wire_ohm = 1.0, driver_ohm = 0.0, sense_ohm = 0.0, read_volt = 0.1, access_ohm = 1000.0;
+  double wire_ohm = 1.0, driver_ohm = 0.0, sense_ohm = 0.0, read_volt = 0.1;
+  // 1T1R default: the device layer's access transistor, on at its default gate voltage.
+  double access_ohm = device::Compliance::transistor(device::Compliance{}.gate_volt).on_ohm();
   std::string cells = "1r", engine = "native", inputs = "random", params = "stanford-pku";
   bool nonlinear = false, json = false;
   int levels = 4, input_levels = 2, batch = 1;

@@ -210,7 +210,7 @@ void plot_levels(const WriteVerifyReport& rep, const std::string& png) {
 void run_program_command(const ProgramArgs& a) {
   require_out(a.out);
   Params p = params_from_spec(a.params);
-  WriteVerifyOptions o;
+  WriteVerifyOptions o = pulse_scheme_for(p);
   require(a.levels >= 2 && a.levels <= 64, "device program: --levels must be in [2, 64]");
   require(a.devices >= 1 && a.devices <= 10'000'000, "device program: --devices must be in [1, 1e7]");
   require(std::isfinite(a.tolerance) && a.tolerance > 0 && a.tolerance < 1, "device program: --tolerance must be in (0, 1)");

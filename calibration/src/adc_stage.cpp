@@ -43,11 +43,14 @@ std::vector<double> fit_mean(const std::vector<double>& sum, const std::vector<i
 
 int level_of(const double* t, int T, double amp) { return static_cast<int>(std::upper_bound(t, t + T, amp) - t); }
 
-// Distribution over level index of a Gaussian current, averaged over the column buckets.
-Dist gaussian_dist(const std::vector<const double*>& th, int T, double mu, double sigma) {
+// Distribution over level index of a Gaussian current (mean mu[c] in column bucket c, one
+// spread), averaged over the column buckets.
+Dist gaussian_dist(const std::vector<const double*>& th, int T, const std::vector<double>& mu_c, double sigma) {
   std::map<int, double> acc;
   double w = 1.0 / th.size();
-  for (const double* t : th) {
+  for (size_t c = 0; c < th.size(); ++c) {
+    const double* t = th[c];
+    double mu = mu_c[c];
     if (sigma <= 0) {
       acc[level_of(t, T, mu)] += w;
       continue;
@@ -60,10 +63,14 @@ Dist gaussian_dist(const std::vector<const double*>& th, int T, double mu, doubl
     };
     for (int k = lo; k <= hi; ++k) {
       double p = cdf(k + 1) - cdf(k);
-      if (p > 0) acc[k] += w * p;
+      if (p > 1e-12) acc[k] += w * p;  // below that it is round-off of the erfc difference
     }
   }
-  return Dist(acc.begin(), acc.end());
+  double total = 0;
+  for (auto& [k, p] : acc) total += p;
+  Dist d;
+  for (auto& [k, p] : acc) d.emplace_back(k, p / total);
+  return d;
 }
 
 int64_t cnt_of(const std::map<int, int64_t>& h) {
@@ -132,7 +139,7 @@ AdcTables run_adc_stage(const CalibrationOptions& o, const DeviceLevels& d, cons
     }
     // Thresholds per column bucket.
     std::vector<const double*> th(t.C);
-    std::vector<double> pooled_mu(S, 0);
+    std::vector<std::vector<double>> mu_c(t.C);
     for (int c = 0; c < t.C; ++c) {
       std::vector<double> sum(t.P, 0);
       std::vector<int64_t> cnt(t.P, 0);
@@ -144,32 +151,36 @@ AdcTables run_adc_stage(const CalibrationOptions& o, const DeviceLevels& d, cons
         tc[k - 1] = a.thresholds == "ideal" ? (k - 0.5) * t.lsb_amp : 0.5 * (mu[k - 1] + mu[k]);
       th[c] = tc;
       for (int s = 0; s < t.P; ++s) t.calibrated_mean_amp[(static_cast<size_t>(w) * t.C + c) * t.P + s] = mu[s];
-      for (int s = 0; s < S; ++s) pooled_mu[s] += mu[s] / t.C;
+      mu_c[c] = std::move(mu);
     }
     // Histograms over the level index, per (active key, psum); the last key pools all.
     std::vector<std::map<int, int64_t>> hist(static_cast<size_t>(t.K) * t.P);
-    std::vector<double> sum(t.P, 0), sq(t.P, 0);
+    // Spread per psum: residuals about the bucket's mean (column position is systematic).
+    std::vector<double> sq(t.P, 0);
     std::vector<int64_t> cnt(t.P, 0);
     for (const auto& e : v) {
       int k = level_of(th[e.c], t.T, e.amp);
       ++hist[static_cast<size_t>(e.a) * t.P + e.s][k];
       ++hist[static_cast<size_t>(A) * t.P + e.s][k];
-      sum[e.s] += e.amp, sq[e.s] += e.amp * e.amp, ++cnt[e.s];
+      double r = e.amp - mu_c[e.c][e.s];
+      sq[e.s] += r * r, ++cnt[e.s];
     }
     int64_t total = 0;
     for (int s = 0; s < t.P; ++s) total += cnt[s];
     for (int s = 0; s < t.P; ++s) t.psum_weight[static_cast<size_t>(w) * t.P + s] = total ? double(cnt[s]) / total : 0;
-    // Spread of the pooled current per psum, for the Gaussian model of unsampled sums.
+    // For the Gaussian model of unsampled sums: the spread of the nearest well-sampled sum.
     std::vector<int> sampled;
     for (int s = 0; s < t.P; ++s)
-      if (cnt[s] >= 2) sampled.push_back(s);
+      if (cnt[s] >= a.min_samples) sampled.push_back(s);
+    if (sampled.empty())
+      for (int s = 0; s < t.P; ++s)
+        if (cnt[s] >= 2) sampled.push_back(s);
     auto sigma_at = [&](int s) {
       if (sampled.empty()) return 0.0;
       int best = sampled[0];
       for (int q : sampled)
         if (std::abs(q - s) < std::abs(best - s)) best = q;
-      double m = sum[best] / cnt[best];
-      return std::sqrt(std::max(0.0, (sq[best] - cnt[best] * m * m) / (cnt[best] - 1)));
+      return std::sqrt(sq[best] / (cnt[best] - 1));
     };
     std::vector<Dist> gauss(t.P);
     for (int k = 0; k < t.K; ++k)
@@ -184,7 +195,11 @@ AdcTables run_adc_stage(const CalibrationOptions& o, const DeviceLevels& d, cons
           dists[i] = normalize(hp);
           t.source[i] = 1;
         } else {
-          if (gauss[s].empty()) gauss[s] = gaussian_dist(th, t.T, pooled_mu[s], sigma_at(s));
+          if (gauss[s].empty()) {
+            std::vector<double> mus;
+            for (int c = 0; c < t.C; ++c) mus.push_back(mu_c[c][s]);
+            gauss[s] = gaussian_dist(th, t.T, mus, sigma_at(s));
+          }
           dists[i] = gauss[s];
           t.source[i] = 2;
         }

@@ -54,6 +54,7 @@ std::string join(const json& a) {
 
 json inspect_json(const std::filesystem::path& file) {
   Tables t = Tables::open(file);  // validates kind, version and completeness
+  (void)t.error_table(t.adc_bits().back());  // and that the largest table reads back
   auto f = h5::File::open(file);
   json j;
   try {

@@ -31,13 +31,13 @@ inline void check_inputs(const char* engine, bool programmed, int rows,
 }
 
 // The sinh cell current and its derivative, argument bounded as in the device model.
-inline double sinh_amp(double a, double v, double v0) {
-  double x = std::clamp(v / v0, -kMaxSinhArg, kMaxSinhArg);
+inline double sinh_amp(double a, double v, double v0, double arg_max) {
+  double x = std::clamp(v / v0, -arg_max, arg_max);
   return a * std::sinh(x);
 }
-inline double sinh_siemens(double a, double v, double v0) {
+inline double sinh_siemens(double a, double v, double v0, double arg_max) {
   double x = v / v0;
-  if (x > kMaxSinhArg || x < -kMaxSinhArg) return 0.0;
+  if (x > arg_max || x < -arg_max) return 0.0;
   return a / v0 * std::cosh(x);
 }
 

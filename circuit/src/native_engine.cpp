@@ -295,7 +295,7 @@ Eigen::VectorXd NativeEngine::Impl::device_currents_into_columns(const Eigen::Ve
   for (const auto& d : devices) {
     int ja = sense_col[d.a], jb = sense_col[d.b];
     if (ja < 0 && jb < 0) continue;
-    double i = detail::sinh_amp(d.amp, node_v[d.a] - node_v[d.b], net.v0_volt);
+    double i = detail::sinh_amp(d.amp, node_v[d.a] - node_v[d.b], net.v0_volt, net.sinh_arg_max);
     if (jb >= 0) out[jb] += i;
     if (ja >= 0) out[ja] -= i;
   }
@@ -318,7 +318,8 @@ Eigen::VectorXd NativeEngine::Impl::newton(const Eigen::VectorXd& v, int& iterat
     std::copy(base, base + K.nonZeros(), jv);
     for (const auto& d : devices) {
       double vd = nv[d.a] - nv[d.b];
-      double i = detail::sinh_amp(d.amp, vd, v0), g = detail::sinh_siemens(d.amp, vd, v0);
+      const double am = net.sinh_arg_max;
+      double i = detail::sinh_amp(d.amp, vd, v0, am), g = detail::sinh_siemens(d.amp, vd, v0, am);
       if (d.fa >= 0) r[d.fa] += i;
       if (d.fb >= 0) r[d.fb] -= i;
       if (d.paa >= 0) jv[d.paa] += g;
@@ -396,7 +397,12 @@ Solution NativeEngine::solve(const Eigen::MatrixXd& row_volts, const SolveOption
 const Eigen::MatrixXd& NativeEngine::transfer() {
   if (!impl_->programmed || !impl_->linear)
     throw InputError("native engine: the transfer matrix exists only for programmed linear cells");
-  if (!impl_->has_transfer) impl_->form_transfer();
+  if (!impl_->has_transfer) {
+    auto t0 = std::chrono::steady_clock::now();
+    impl_->form_transfer();
+    impl_->stats.program_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   return impl_->T;
 }
 

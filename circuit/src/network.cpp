@@ -110,6 +110,7 @@ Network build_network(const CrossbarSpec& spec, const CellArray& cells) {
   net.rows = R;
   net.cols = C;
   net.v0_volt = spec.device.v0_volt;
+  net.sinh_arg_max = spec.device.arg_max;
   std::vector<int> node_of_root(T, -1);
   auto term_name = [&](int t) -> std::string {
     if (t < RC) return fmt::format("w{}_{}", t / C, t % C);

@@ -25,7 +25,7 @@ std::vector<std::string> spice_netlist(const Network& net, const Eigen::VectorXd
     const auto& a = net.node_name[c.a];
     const auto& b = net.node_name[c.b];
     l.push_back(fmt::format("b{} {} {} i={:.17g}*sinh(min(max(v({},{})/{:.17g},{}),{}))", k, a, b,
-                            c.prefactor_amp, a, b, net.v0_volt, -kMaxSinhArg, kMaxSinhArg));
+                            c.prefactor_amp, a, b, net.v0_volt, -net.sinh_arg_max, net.sinh_arg_max));
   }
   l.push_back(".end");
   return l;

@@ -19,6 +19,18 @@ Compliance wide_access_transistor() {
   return c;
 }
 
+WriteVerifyOptions pulse_scheme_for(const Params& p, WriteVerifyOptions o) {
+  if (p.gap_model == GapModel::two_term) {
+    o.set_volt = 2.5;
+    o.reset_start_volt = 1.4;
+    o.reset_step_volt = 0.05;
+    o.set_gate_start_volt = 0.42;
+    o.set_gate_step_volt = 0.01;
+    o.transistor.k_amp_per_volt2 = 1e-3;
+  }
+  return o;
+}
+
 namespace {
 
 void validate(const WriteVerifyOptions& o) {

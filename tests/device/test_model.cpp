@@ -82,6 +82,8 @@ TEST_CASE("params: presets by name, TOML overrides, unknown names and bad values
   CHECK_THROWS_WITH(load_params(dir / "neg.toml"), Catch::Contains("tox_m"));
   std::ofstream(dir / "nan.toml") << "g0_m = nan\n";
   CHECK_THROWS_WITH(load_params(dir / "nan.toml"), Catch::Contains("g0_m"));
+  Params shipped = load_params(std::filesystem::path(RRAMSIM_SOURCE_DIR) / "data/device/stanford-thin-oxide.toml");
+  CHECK(shipped.tox_m == 10e-9);
   std::ofstream(dir / "order.toml") << "gap_min_m = 1.8e-9\n";
   CHECK_THROWS_WITH(load_params(dir / "order.toml"), Catch::Contains("gap_min_m"));
 }

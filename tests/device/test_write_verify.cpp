@@ -59,3 +59,11 @@ TEST_CASE("write-verify: an impossible budget is reported as failures, not hidde
   for (const auto& L : rep.levels) failures += L.failures;
   CHECK(failures > 0);
 }
+
+TEST_CASE("write-verify: the ASU set with its pulse scheme reaches every level") {
+  Params p = preset("asu");
+  WriteVerifyOptions o = pulse_scheme_for(p);
+  o.devices = 3;
+  auto rep = write_verify(p, o);
+  for (const auto& L : rep.levels) CHECK(L.success_fraction == 1.0);
+}

@@ -24,20 +24,19 @@ struct Resistor {
   double siemens = 0;
 };
 
-// Nonlinear cell: I(a->b) = prefactor_amp * sinh(V_ab / v0_volt), argument bounded.
+// Nonlinear cell: I(a->b) = prefactor_amp * sinh(V_ab / v0_volt), the argument bounded at
+// +-sinh_arg_max as in the device model (never reached at read voltages).
 struct SinhCell {
   int a = 0, b = 0;
   double prefactor_amp = 0;
 };
 
-// Bound on the sinh argument (as in the device model): keeps Newton finite far from the
-// read regime; never reached at read voltages (0.1-0.3 V against V0 = 0.25 V).
-inline constexpr double kMaxSinhArg = 40.0;
 
 struct Network {
   int rows = 0, cols = 0;
   int nodes = 0;
   double v0_volt = 0.25;                  // sinh voltage scale of nonlinear cells
+  double sinh_arg_max = 60.0;             // the device model's bound (Params::arg_max)
   std::vector<int> input_node;            // per row: the node held at the row voltage
   std::vector<int> sense_node;            // per column: the virtual-ground node
   std::vector<int> fixed_row;             // per node: row index if an input node, -1 else

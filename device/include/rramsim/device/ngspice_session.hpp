@@ -29,7 +29,9 @@ class NgspiceSession {
 
   // Loads `netlist` (a title line first; ".end" appended if missing), runs `analysis`
   // and returns the requested vectors of the resulting plot (all if `vectors` is empty),
-  // keyed by lower-case name. Removes the circuit afterwards.
+  // keyed by lower-case name. Removes the circuit afterwards. Requested names keep their
+  // form ("v(out)", "v1#branch"); with `vectors` empty the keys are ngspice's own vector
+  // names, where node voltages appear bare ("out").
   std::map<std::string, std::vector<double>> run(const std::vector<std::string>& netlist,
                                                  const std::string& analysis,
                                                  const std::vector<std::string>& vectors = {});

@@ -74,4 +74,9 @@ ProgramResult program_device(const Params& device, double target_siemens, double
 
 WriteVerifyReport write_verify(const Params& p, const WriteVerifyOptions& opts);
 
+// The pulse scheme suited to a parameter set: the defaults above suit the Stanford set; the
+// ASU (two-term) set switches more slowly and needs 2.5 V set pulses, resets from 1.4 V in
+// 50 mV steps and a narrow access transistor (k = 1 mA/V^2, gate from 0.42 V in 10 mV steps).
+WriteVerifyOptions pulse_scheme_for(const Params& p, WriteVerifyOptions base = {});
+
 }  // namespace rramsim::device

@@ -105,6 +105,7 @@ void run_iv_command(const IvArgs& a) {
   require(a.samples >= 11 && a.samples <= 10'000'000, "device iv: --samples must be in [11, 1e7]");
   o.transient.samples = a.samples;
   validate(o);
+  AtomicOutput out(a.out);  // checks the directory before the run
 
   std::vector<Engine> engines;
   if (a.engine != "ngspice") engines.push_back(Engine::native);
@@ -121,7 +122,6 @@ void run_iv_command(const IvArgs& a) {
   }
   double dev = runs.size() == 2 ? current_max_rel_dev(runs[0].trace, runs[1].trace) : NAN;
 
-  AtomicOutput out(a.out);
   {
     auto f = h5::File::create(out.tmp_path());
     provenance(f, "device iv", "rramsim.device.iv/1");

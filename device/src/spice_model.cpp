@@ -22,8 +22,8 @@ struct Expr {
     return "min(max(V(gap)," + num(p.gap_min_m * 1e9) + ")," + num(p.gap_max_m * 1e9) + ")";
   }
   std::string current() const {
-    return num(p.i0_amp) + "*exp(" + lim("-" + gap() + "/" + num(p.g0_m * 1e9), p.arg_max) + ")*sinh(" +
-           lim("V(te,be)/" + num(p.v0_volt), p.arg_max) + ")";
+    return fmt::format("{}*exp({})*sinh({})", num(p.i0_amp), lim(fmt::format("-{}/{}", gap(), num(p.g0_m * 1e9)), p.arg_max),
+                       lim(fmt::format("V(te,be)/{}", num(p.v0_volt)), p.arg_max));
   }
   std::string temp() const { return "min(max(V(tk),1)," + num(p.t_max_k) + ")"; }
   std::string velocity_nm_per_s() const {
@@ -51,7 +51,7 @@ struct Expr {
 
 std::string pwl(const Waveform& w) {
   std::string s = "PWL(";
-  for (size_t i = 0; i < w.time_s.size(); ++i) s += (i ? " " : "") + num(w.time_s[i]) + " " + num(w.volt[i]);
+  for (size_t i = 0; i < w.time_s.size(); ++i) s += fmt::format("{}{} {}", i ? " " : "", num(w.time_s[i]), num(w.volt[i]));
   return s + ")";
 }
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "rramsim/common/error.hpp"
 #include "rramsim/device/model.hpp"
 #include "rosenbrock2.hpp"
@@ -148,7 +150,7 @@ TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c
           rhs(x, f, t);
           for (int i = 0; i < 2; ++i) x[i] += hf * f[i];
           if (!std::isfinite(x[0]) || !std::isfinite(x[1]))
-            throw SolverError("transient: the state diverged at t = " + std::to_string(t) + " s");
+            throw SolverError(fmt::format("transient: the state diverged at t = {:g} s", t));
           t = (target - t - hf <= 0) ? target : t + hf;
           confine();
           ++r.forced_steps;

@@ -14,24 +14,48 @@ CodeSampler::CodeSampler(const calibration::ErrorTable& t) : max_psum_(t.max_psu
     throw InputError(fmt::format("error table for {}-bit ADC: expected {} x {} probabilities, got {} x {}",
                                  t.adc_bits, t.max_psum + 1, 1L << t.adc_bits, t.prob.rows(), t.prob.cols()));
   begin_.push_back(0);
-  std::vector<int> order(t.prob.cols());
+  std::vector<int> codes;
+  std::vector<double> p;
+  std::vector<size_t> small, large;
   for (int s = 0; s <= t.max_psum; ++s) {
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return t.prob(s, a) > t.prob(s, b); });
-    double total = t.prob.row(s).sum();
-    if (!(total > 0) || !std::isfinite(total))
+    double total = 0;
+    codes.clear();
+    p.clear();
+    for (int c = 0; c < t.prob.cols(); ++c)
+      if (t.prob(s, c) > 0 && std::isfinite(t.prob(s, c))) {
+        codes.push_back(c);
+        p.push_back(t.prob(s, c));
+        total += t.prob(s, c);
+      }
+    if (!(total > 0))
       throw InputError(fmt::format("error table for {}-bit ADC: row for partial sum {} has no probability",
                                    t.adc_bits, s));
-    double cum = 0;
-    for (int code : order) {
-      double p = t.prob(s, code) / total;
-      if (p <= 0) break;
-      cum += p;
-      codes_.push_back(uint16_t(code));
-      thresholds_.push_back(uint32_t(std::min(cum, 1.0) * 4294967295.0));
+    // Vose's alias method over the row's non-zero codes.
+    const size_t n = codes.size(), base = code_.size();
+    code_.resize(base + n);
+    alias_.resize(base + n);
+    keep_.resize(base + n);
+    small.clear();
+    large.clear();
+    for (size_t k = 0; k < n; ++k) {
+      p[k] = p[k] / total * double(n);
+      (p[k] < 1.0 ? small : large).push_back(k);
     }
-    thresholds_.back() = 0xffffffffu;
-    begin_.push_back(uint32_t(codes_.size()));
+    while (!small.empty() && !large.empty()) {
+      size_t l = small.back(), g = large.back();
+      small.pop_back();
+      code_[base + l] = uint16_t(codes[l]);
+      alias_[base + l] = uint16_t(codes[g]);
+      keep_[base + l] = uint32_t(std::min(p[l], 1.0) * 4294967295.0);
+      p[g] -= 1.0 - p[l];
+      if (p[g] < 1.0) {
+        large.pop_back();
+        small.push_back(g);
+      }
+    }
+    for (size_t k : large) code_[base + k] = alias_[base + k] = uint16_t(codes[k]), keep_[base + k] = 0xffffffffu;
+    for (size_t k : small) code_[base + k] = alias_[base + k] = uint16_t(codes[k]), keep_[base + k] = 0xffffffffu;
+    begin_.push_back(uint32_t(code_.size()));
   }
 }
 

@@ -332,7 +332,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
           }
           if (smp)
             code = smp->by_active_rows[active[ci]]->sample(
-                psum, [&] { return Rng::hash32(pseed, (uint64_t(idx) << 16) | uint64_t(i)); });
+                psum, [&] { return Rng::hash64(pseed, (uint64_t(idx) << 16) | uint64_t(i)); });
           else
             code = std::min<int64_t>(psum, full);
           ++n_computed;

@@ -27,42 +27,42 @@ class Rng {
   }
   uint32_t next32() { return uint32_t(next() >> 32); }
   // A stateless draw for key: the same number whatever order subwords are computed in.
-  static uint32_t hash32(uint64_t seed, uint64_t key) {
+  static uint64_t hash64(uint64_t seed, uint64_t key) {
     uint64_t z = seed ^ (key * 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return uint32_t((z ^ (z >> 31)) >> 32);
+    return z ^ (z >> 31);
   }
 
  private:
   uint64_t s_;
 };
 
-// One ErrorTable compiled for sampling.
+// One ErrorTable compiled for sampling: per partial sum an alias table (Vose), so a draw
+// costs one 64-bit random number and one comparison however wide the distribution is.
 class CodeSampler {
  public:
   explicit CodeSampler(const calibration::ErrorTable& table);
   int max_psum() const { return max_psum_; }
   int adc_bits() const { return adc_bits_; }
   int sample(int psum, Rng& rng) const {
-    return sample(psum, [&] { return rng.next32(); });
+    return sample(psum, [&] { return rng.next(); });
   }
-  // `draw` gives a uniform 32-bit number; called only when the row is not deterministic.
+  // `draw` gives a uniform 64-bit number; called only when the row is not deterministic.
   template <class Draw>
   int sample(int psum, Draw&& draw) const {
-    uint32_t b = begin_[psum], e = begin_[psum + 1];
-    if (e - b == 1) return codes_[b];  // deterministic row: no random number needed
-    uint32_t u = draw();
-    for (uint32_t i = b; i + 1 < e; ++i)
-      if (u < thresholds_[i]) return codes_[i];
-    return codes_[e - 1];
+    const uint32_t b = begin_[psum], n = begin_[psum + 1] - b;
+    if (n == 1) return code_[b];  // deterministic row: no random number needed
+    const uint64_t r = draw();
+    const uint32_t slot = b + uint32_t(((r >> 32) * n) >> 32);
+    return uint32_t(r) < keep_[slot] ? code_[slot] : alias_[slot];
   }
 
  private:
   int max_psum_ = 0, adc_bits_ = 0;
-  std::vector<uint32_t> begin_;       // per psum: first entry
-  std::vector<uint16_t> codes_;       // entries, most probable first
-  std::vector<uint32_t> thresholds_;  // cumulative probability x 2^32
+  std::vector<uint32_t> begin_;   // per psum: first slot
+  std::vector<uint16_t> code_, alias_;
+  std::vector<uint32_t> keep_;    // P(code | slot) x 2^32
 };
 
 // ErrorTable for (ADC bits, active rows); e.g. wraps calibration::Tables::error_table.

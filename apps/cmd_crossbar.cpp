@@ -183,7 +183,8 @@ void run_solve(SolveArgs a) {
 
   std::vector<EngineRun> runs;
   for (const auto& name : engines) {
-    EngineRun r{name};
+    EngineRun r;
+    r.name = name;
     auto e = circuit::make_engine(name);
     auto t0 = std::chrono::steady_clock::now();
     e->program(spec, cells);

@@ -287,7 +287,9 @@ void run_schemes(const EvaluateArgs& a) {
   t += fmt::format("Scheme comparison: {} (schemes on {}; ADC {})\n", net.name, hw.name,
                    a.tables.empty() ? "ideal quantizer, costs from " + a.adc_model : "calibrated tables " + a.tables);
   t += fmt::format("statistics: {}\n\n", studies.front().statistics);
-  t += fmt::format("{:<16} {:<8} {:>9} {:>9} {:>8} {:>11} {:>10} {:>10} {:>11} {:>7} {:>7} {:>7}\n", "design",
+  size_t wd = 8;
+  for (const Row& r : rows) wd = std::max(wd, r.design.size());
+  t += fmt::format("{:<{}} {:<8} {:>9} {:>9} {:>8} {:>11} {:>10} {:>10} {:>11} {:>7} {:>7} {:>7}\n", "design", wd,
                    "hardware", "accuracy", "skipped", "ADC bits", "inference/s", "GOPS", "GOPS/W", "GOPS/s/mm2",
                    "x thr", "x E", "x A");
   for (const Row& r : rows) {
@@ -295,8 +297,8 @@ void run_schemes(const EvaluateArgs& a) {
     std::string acc = r.study ? pct(r.study->accuracy) : "-";
     std::string skip = r.study ? fmt::format("{:.1f} %", 100 * r.study->subwords_skipped_fraction) : "-";
     std::string bits = r.study ? fmt::format("{:.2f}", mean_adc_bits(*r.study)) : "-";
-    t += fmt::format("{:<16} {:<8} {:>9} {:>9} {:>8} {:>11.4g} {:>10.4g} {:>10.4g} {:>11.4g} {:>7.2f} {:>7.2f} {:>7.2f}\n",
-                     r.design, r.hardware, acc, skip, bits, r.report.throughput_inferences_per_s,
+    t += fmt::format("{:<{}} {:<8} {:>9} {:>9} {:>8} {:>11.4g} {:>10.4g} {:>10.4g} {:>11.4g} {:>7.2f} {:>7.2f} {:>7.2f}\n",
+                     r.design, wd, r.hardware, acc, skip, bits, r.report.throughput_inferences_per_s,
                      r.report.throughput_gops, r.report.energy_efficiency_gops_per_w,
                      r.report.area_efficiency_gops_per_s_mm2, v["throughput"].get<double>(),
                      v["energy_efficiency"].get<double>(), v["area_efficiency"].get<double>());

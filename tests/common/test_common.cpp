@@ -31,7 +31,7 @@ TEST_CASE("config: arrays of tables are checked element by element") {
   CHECK_THROWS_WITH(doc.reject_unknown_keys(), Catch::Contains("n.toml:5: unknown key 'layer[1].typo'"));
 }
 
-TEST_CASE("h5: round trip of datasets and attributes; foreign files are refused") {
+TEST_CASE("h5: round trip of datasets and attributes, foreign files are refused") {
   auto dir = test::temp_dir("h5");
   auto p = dir / "x.h5";
   {
@@ -71,7 +71,7 @@ TEST_CASE("atomic output: nothing appears under the final name unless committed"
   CHECK(std::filesystem::exists(dir / "b.txt"));
 }
 
-TEST_CASE("cli: unknown subcommand is a non-zero exit; --help is zero") {
+TEST_CASE("cli: unknown subcommand is a non-zero exit and --help is zero") {
   CHECK(test::run_rramsim("--help").exit_code == 0);
   CHECK(test::run_rramsim("no-such-command").exit_code != 0);
 }

@@ -31,10 +31,8 @@ CodeSampler::CodeSampler(const calibration::ErrorTable& t) : max_psum_(t.max_psu
       throw InputError(fmt::format("error table for {}-bit ADC: row for partial sum {} has no probability",
                                    t.adc_bits, s));
     // Vose's alias method over the row's non-zero codes.
-    const size_t n = codes.size(), base = code_.size();
-    code_.resize(base + n);
-    alias_.resize(base + n);
-    keep_.resize(base + n);
+    const size_t n = codes.size(), base = slots_.size();
+    slots_.resize(base + n);
     small.clear();
     large.clear();
     for (size_t k = 0; k < n; ++k) {
@@ -44,18 +42,16 @@ CodeSampler::CodeSampler(const calibration::ErrorTable& t) : max_psum_(t.max_psu
     while (!small.empty() && !large.empty()) {
       size_t l = small.back(), g = large.back();
       small.pop_back();
-      code_[base + l] = uint16_t(codes[l]);
-      alias_[base + l] = uint16_t(codes[g]);
-      keep_[base + l] = uint32_t(std::min(p[l], 1.0) * 4294967295.0);
+      slots_[base + l] = {uint32_t(std::min(p[l], 1.0) * 4294967295.0), uint16_t(codes[l]), uint16_t(codes[g])};
       p[g] -= 1.0 - p[l];
       if (p[g] < 1.0) {
         large.pop_back();
         small.push_back(g);
       }
     }
-    for (size_t k : large) code_[base + k] = alias_[base + k] = uint16_t(codes[k]), keep_[base + k] = 0xffffffffu;
-    for (size_t k : small) code_[base + k] = alias_[base + k] = uint16_t(codes[k]), keep_[base + k] = 0xffffffffu;
-    begin_.push_back(uint32_t(code_.size()));
+    for (size_t k : large) slots_[base + k] = {0xffffffffu, uint16_t(codes[k]), uint16_t(codes[k])};
+    for (size_t k : small) slots_[base + k] = {0xffffffffu, uint16_t(codes[k]), uint16_t(codes[k])};
+    begin_.push_back(uint32_t(slots_.size()));
   }
 }
 

@@ -52,17 +52,20 @@ class CodeSampler {
   template <class Draw>
   int sample(int psum, Draw&& draw) const {
     const uint32_t b = begin_[psum], n = begin_[psum + 1] - b;
-    if (n == 1) return code_[b];  // deterministic row: no random number needed
+    if (n == 1) return slots_[b].code;  // deterministic row: no random number needed
     const uint64_t r = draw();
-    const uint32_t slot = b + uint32_t(((r >> 32) * n) >> 32);
-    return uint32_t(r) < keep_[slot] ? code_[slot] : alias_[slot];
+    const Slot& s = slots_[b + uint32_t(((r >> 32) * n) >> 32)];
+    return uint32_t(r) < s.keep ? s.code : s.alias;
   }
 
  private:
   int max_psum_ = 0, adc_bits_ = 0;
-  std::vector<uint32_t> begin_;   // per psum: first slot
-  std::vector<uint16_t> code_, alias_;
-  std::vector<uint32_t> keep_;    // P(code | slot) x 2^32
+  struct Slot {
+    uint32_t keep;  // P(code | slot) x 2^32, else the alias
+    uint16_t code, alias;
+  };
+  std::vector<uint32_t> begin_;  // per psum: first slot
+  std::vector<Slot> slots_;
 };
 
 // ErrorTable for (ADC bits, active rows); e.g. wraps calibration::Tables::error_table.

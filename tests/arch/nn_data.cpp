@@ -12,7 +12,7 @@
 using namespace rramsim;
 using namespace rramsim::arch::nn;
 
-TEST_CASE("nn: MNIST test set reads from raw IDX; first labels 7 2 1 0") {
+TEST_CASE("nn: MNIST test set reads from raw IDX, first labels 7 2 1 0") {
   Dataset d = load_dataset({.name = "mnist", .split = "test", .dir = {}, .limit = 0});
   REQUIRE(d.size() == 10000);
   CHECK(d.height == 28);
@@ -33,7 +33,7 @@ TEST_CASE("nn: MNIST test set reads from raw IDX; first labels 7 2 1 0") {
   CHECK(t.labels[1] == 0);
 }
 
-TEST_CASE("nn: Fashion-MNIST reads from gzip IDX; first test labels 9 2 1 1") {
+TEST_CASE("nn: Fashion-MNIST reads from gzip IDX, first test labels 9 2 1 1") {
   Dataset d = load_dataset({.name = "fashion-mnist", .split = "test", .dir = {}, .limit = 500});
   REQUIRE(d.size() == 500);
   CHECK(d.images.rows() == 784);

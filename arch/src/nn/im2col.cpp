@@ -32,7 +32,6 @@ void im2col(const Matrix& a, const LayerSpec& s, int group, Matrix& cols) {
   const int batch = static_cast<int>(a.cols()), cg = s.in.channels / s.groups;
   cols.resize(s.mac_depth(), static_cast<long>(batch) * s.positions());
   float* out = cols.data();
-#pragma omp parallel for schedule(static)
   for (int b = 0; b < batch; ++b) {
     const float* img = a.data() + static_cast<long>(b) * a.rows() + group * cg;
     for_each_tap(s, b, [&](long dst, long src) {
@@ -47,7 +46,6 @@ void im2col(const Matrix& a, const LayerSpec& s, int group, Matrix& cols) {
 void col2im_add(const Matrix& cols, const LayerSpec& s, int group, Matrix& a) {
   const int batch = static_cast<int>(a.cols()), cg = s.in.channels / s.groups;
   const float* in = cols.data();
-#pragma omp parallel for schedule(static)
   for (int b = 0; b < batch; ++b) {
     float* img = a.data() + static_cast<long>(b) * a.rows() + group * cg;
     for_each_tap(s, b, [&](long src_col, long dst) {

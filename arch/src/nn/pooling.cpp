@@ -10,7 +10,6 @@ void pool_forward(const Matrix& in, const LayerSpec& s, Matrix& out, std::vector
   const float inv_area = 1.0f / static_cast<float>(s.kernel_h * s.kernel_w);
   out.resize(s.out.size(), batch);
   if (argmax) argmax->assign(static_cast<size_t>(out.size()), 0);
-#pragma omp parallel for schedule(static)
   for (int b = 0; b < batch; ++b) {
     const float* x = in.data() + static_cast<long>(b) * in.rows();
     float* y = out.data() + static_cast<long>(b) * out.rows();
@@ -42,7 +41,6 @@ void pool_backward(const Matrix& g, const LayerSpec& s, const std::vector<int>& 
   const int batch = static_cast<int>(g.cols()), C = s.in.channels;
   const float inv_area = 1.0f / static_cast<float>(s.kernel_h * s.kernel_w);
   gin.setZero(s.in.size(), batch);
-#pragma omp parallel for schedule(static)
   for (int b = 0; b < batch; ++b) {
     const float* gy = g.data() + static_cast<long>(b) * g.rows();
     float* gx = gin.data() + static_cast<long>(b) * gin.rows();

@@ -7,6 +7,11 @@
 
 namespace rramsim::arch::schemes {
 
+namespace {
+// std::lround without the library call (values here are far inside the long range).
+inline long round_half_away(double v) { return long(v + (v >= 0 ? 0.5 : -0.5)); }
+}  // namespace
+
 IntMatrix quantize_weights(const nn::Matrix& w, int bits, double* scale) {
   const double qmax = double((1 << (bits - 1)) - 1);
   double m = w.size() ? double(w.cwiseAbs().maxCoeff()) : 0.0;
@@ -14,7 +19,7 @@ IntMatrix quantize_weights(const nn::Matrix& w, int bits, double* scale) {
   *scale = m > 0 ? m / qmax : 1.0;
   IntMatrix q(w.rows(), w.cols());
   for (Eigen::Index i = 0; i < w.size(); ++i)
-    q.data()[i] = int32_t(std::clamp(std::lround(w.data()[i] / *scale), -long(qmax), long(qmax)));
+    q.data()[i] = int32_t(std::clamp(round_half_away(w.data()[i] / *scale), -long(qmax), long(qmax)));
   return q;
 }
 
@@ -27,7 +32,7 @@ IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale,
   *offset = is_signed ? (int64_t(1) << (bits - 1)) : 0;
   IntMatrix q(x.rows(), x.cols());
   for (Eigen::Index i = 0; i < x.size(); ++i)
-    q.data()[i] = int32_t(std::clamp(std::lround(x.data()[i] / *scale), -qmax, qmax) + *offset);
+    q.data()[i] = int32_t(std::clamp(round_half_away(x.data()[i] / *scale), -qmax, qmax) + *offset);
   return q;
 }
 

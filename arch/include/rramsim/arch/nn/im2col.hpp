@@ -1,5 +1,7 @@
 #pragma once
 // Patch extraction that turns a convolution into the matrix product of mac_hook.hpp.
+// Serial: callers parallelise over the batch in one region (many small OpenMP regions
+// stall badly on a shared, loaded machine).
 // Activations: one image per column, HWC order. Patch rows (K) are ordered
 // (kernel_y, kernel_x, input channel of the group), matching the weight layout
 // [out_channel][kernel_y][kernel_x][in_channel]; patch columns (P) are ordered

@@ -6,6 +6,9 @@
 // with K = in_channels/groups * kernel_h * kernel_w (im2col patches), P = output positions
 // (times batch), M = output channels of the group. The float model calls a MacHook for that
 // product when one is given; it adds the bias and applies the activation itself.
+// Orders (nn/im2col.hpp): K rows are (kernel_y, kernel_x, input channel of the group), P
+// columns are (image, output_y, output_x); the hook is called from one thread with the
+// whole batch, once per group, layers in network order.
 #include <Eigen/Dense>
 #include <string>
 

@@ -55,7 +55,9 @@ class CodeSampler {
     if (n == 1) return slots_[b].code;  // deterministic row: no random number needed
     const uint64_t r = draw();
     const Slot& s = slots_[b + uint32_t(((r >> 32) * n) >> 32)];
-    return uint32_t(r) < s.keep ? s.code : s.alias;
+    // Branch-free select: the comparison is a coin flip the predictor cannot learn.
+    const uint16_t take = uint16_t(-int(uint32_t(r) < s.keep));
+    return (s.code & take) | (s.alias & uint16_t(~take));
   }
 
  private:

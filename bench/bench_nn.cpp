@@ -1,0 +1,40 @@
+// Float-model speed: LeNet-5 inference over the MNIST test set and training throughput.
+#include <benchmark/benchmark.h>
+
+#include "rramsim/arch/nn/trainer.hpp"
+#include "rramsim/arch/nn/from_network.hpp"
+
+using namespace rramsim::arch::nn;
+
+namespace {
+
+const std::filesystem::path kWeights = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights";
+
+void BM_LeNet5InferenceMnistTest(benchmark::State& state) {
+  Model m = load_model("lenet5", kWeights / "lenet5-mnist.h5");
+  Dataset d = load_dataset({.name = "mnist", .split = "test", .dir = {}, .limit = 0});
+  double acc = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(acc = m.accuracy(d));
+  state.counters["accuracy"] = acc;
+  state.counters["images_per_s"] = benchmark::Counter(double(d.size()), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_LeNet5InferenceMnistTest)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Ten Adam steps of 64 images through the trainer (sharded gradients, as `rramsim train`).
+void BM_Train640(benchmark::State& state, const char* network, const char* file, const char* dataset) {
+  Model m = load_model(network, kWeights / file);
+  Dataset d = load_dataset({.name = dataset, .split = "train", .dir = {}, .limit = 640});
+  TrainOptions o;
+  o.epochs = 1;
+  o.quiet = true;
+  for (auto _ : state) benchmark::DoNotOptimize(train(m, d, o));
+  state.counters["images_per_s"] = benchmark::Counter(640.0, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_CAPTURE(BM_Train640, lenet5, "lenet5", "lenet5-mnist.h5", "mnist")
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Train640, fashion_vgg, "fashion-vgg", "fashion-vgg-fashion-mnist.h5", "fashion-mnist")
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

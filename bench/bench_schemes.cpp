@@ -45,7 +45,9 @@ nn::Model lenet() {
 
 void run_mnist(benchmark::State& state, bool tables_on) {
   nn::Model model = lenet();
-  nn::Dataset test = nn::load_dataset({.name = "mnist", .split = "test", .limit = int(state.range(0))});
+  nn::DatasetOptions dopt;
+  dopt.limit = int(state.range(0));
+  nn::Dataset test = nn::load_dataset(dopt);
   std::optional<rramsim::calibration::Tables> tables;
   std::unique_ptr<CalibratedAdc> adc;
   if (tables_on) {
@@ -56,7 +58,11 @@ void run_mnist(benchmark::State& state, bool tables_on) {
     tables = rramsim::calibration::Tables::open(tables_path());
     adc = calibrated_adc(*tables);
   }
-  BitAccurateHook hook({.scheme = resolve_scheme("baseline"), .adc = adc.get(), .collect_histograms = false});
+  HookOptions ho;
+  ho.scheme = resolve_scheme("baseline");
+  ho.adc = adc.get();
+  ho.collect_histograms = false;
+  BitAccurateHook hook(ho);
   double acc = 0;
   for (auto _ : state) {
     hook.reset();

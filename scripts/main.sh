@@ -22,7 +22,7 @@ $r calibrate data/calibration/default.toml --out out/tables.h5 --threads 2
 $r inspect out/tables.h5 > out/tables.txt
 head -n 40 out/tables.txt
 
-echo "== 4. schemes vs ISAAC and PRIME (ideal ADC quantizer; costs from the calibration tables)"
+echo "== 4. schemes vs ISAAC and PRIME (ideal ADC quantizer, isaac-survey ADC costs)"
 for net in lenet5 fashion-vgg alexnet vgg16 resnet18 resnet50; do
   $r evaluate --arch isaac --network $net --scheme all --quiet -o out/schemes-$net.txt
   sed -n '1,/^x thr/p' out/schemes-$net.txt

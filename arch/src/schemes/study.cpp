@@ -50,7 +50,10 @@ std::map<int, AdcPlan> size_adcs(const SchemeOptions& scheme, const std::map<int
   SchemeOptions ideal = scheme;
   ideal.adc_bits = 0;
   ideal.dynamic_quantization = false;
-  BitAccurateHook sizing({.scheme = ideal, .activation_full_scale = full_scale});
+  HookOptions ho;
+  ho.scheme = ideal;
+  ho.activation_full_scale = full_scale;
+  BitAccurateHook sizing(ho);
   run(sizing);
   std::map<int, AdcPlan> plans;
   for (const LayerStats& l : sizing.layers())
@@ -64,8 +67,14 @@ StudyReport trained_study(const StudyOptions& o) {
   nn::Model model = nn::load_model(o.network, o.weights);
   r.network = model.network_name();
   std::string ds = o.dataset.empty() ? nn::read_training_record(o.weights).dataset : o.dataset;
-  nn::Dataset test = nn::load_dataset({.name = ds, .split = "test", .limit = o.images});
-  nn::Dataset calib = nn::load_dataset({.name = ds, .split = "train", .limit = std::max(o.calibration_images, 1)});
+  nn::DatasetOptions to, co;
+  to.name = co.name = ds;
+  to.split = "test";
+  to.limit = o.images;
+  co.split = "train";
+  co.limit = std::max(o.calibration_images, 1);
+  nn::Dataset test = nn::load_dataset(to);
+  nn::Dataset calib = nn::load_dataset(co);
   r.images = test.size();
   r.statistics = fmt::format("trained weights {}; activations of {} {} test images; ranges and ADC sizing "
                              "from {} training images",
@@ -76,8 +85,13 @@ StudyReport trained_study(const StudyOptions& o) {
   if (o.scheme.adc_optimize)
     plans = size_adcs(o.scheme, ranges.full_scale, [&](BitAccurateHook& h) { model.forward(calib.images, &h); });
   r.adc_plans = plans;
-  BitAccurateHook hook({.scheme = o.scheme, .adc_plans = plans, .adc = o.adc, .seed = o.seed,
-                        .activation_full_scale = ranges.full_scale});
+  HookOptions ho;
+  ho.scheme = o.scheme;
+  ho.adc_plans = plans;
+  ho.adc = o.adc;
+  ho.seed = o.seed;
+  ho.activation_full_scale = ranges.full_scale;
+  BitAccurateHook hook(ho);
   r.float_accuracy = model.accuracy(test);
   // Batches with progress: the bit-accurate pass is where the run time goes.
   const int batch = 250;
@@ -133,7 +147,12 @@ StudyReport synthetic_study(const StudyOptions& o) {
   };
   std::map<int, double> full_scale;  // per call maximum of the sample
   if (o.scheme.adc_optimize) r.adc_plans = size_adcs(o.scheme, full_scale, run_all);
-  BitAccurateHook hook({.scheme = o.scheme, .adc_plans = r.adc_plans, .adc = o.adc, .seed = o.seed});
+  HookOptions ho;
+  ho.scheme = o.scheme;
+  ho.adc_plans = r.adc_plans;
+  ho.adc = o.adc;
+  ho.seed = o.seed;
+  BitAccurateHook hook(ho);
   Progress progress("synthetic " + r.network + " (" + o.scheme.name + ")", samples.size(), o.quiet);
   for (const Sample& s : samples) {
     hook.compute({s.name, s.index, 0, s.w, s.x});

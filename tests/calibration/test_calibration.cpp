@@ -278,3 +278,53 @@ TEST_CASE("calibrate: a run killed mid-stage resumes to the same tables as an un
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("different configuration") != std::string::npos);
 }
+
+TEST_CASE("calibrate: calibrated ADC codes rise with the partial sum and the error is bounded by the spread") {
+  auto dir = test::temp_dir("calib-monotone");
+  // A passive 32x32 array at 1 ohm with write-verify variation and two level mixes, as in
+  // default.toml but small: the per-array reference must absorb the mix- and count-dependent
+  // IR drop, leaving only the spread about each array's mean.
+  const std::string geometry =
+      "rows = 32\ncols = 32\nactive_rows = [4, 8, 16, 32]\ninputs_per_count = 32\narrays_per_mix = 2\n";
+  auto t = run_config(dir, small_config("min_target_siemens = 5.0e-6\nmax_target_siemens = 1.6667e-4",
+                                        "wire_ohm = [1.0]\nnominal_wire_ohm = 1.0\n[[crossbar.mix]]\nname = \"low\"\n"
+                                        "level_probs = [0.55, 0.25, 0.15, 0.05]\n[[crossbar.mix]]\nname = \"high\"\n"
+                                        "level_probs = [0.05, 0.15, 0.25, 0.55]",
+                                        "", geometry));
+  auto f = h5::File::open(dir / "t.h5");
+  auto adc = f.group("adc");
+  auto weight = adc.dataset("psum_weight").read_doubles();   // wire x psum
+  auto source = adc.dataset("table_source").read_ints();     // wire x active_key x psum
+  auto bits = adc.dataset("bits").read_ints();
+  auto mae = adc.dataset("mean_abs_error_lsb").read_doubles();  // bits x wire
+  auto resid = adc.dataset("residual_rms_lsb").read_doubles();  // wire x array x active x bucket
+  const int P = 32 * 3 + 1, K = 5;
+  // Mean code at every partial sum with its own samples (pooled key): non-decreasing, and
+  // within a third of an LSB of the ideal code (6 bits: no clipping below 64).
+  const auto& e = t.error_table(6);
+  double prev = -1, worst = 0;
+  for (int s = 0; s < P; ++s) {
+    if (source[(K - 1) * P + s] != 0) continue;
+    double mean = 0;
+    for (int c = 0; c < e.prob.cols(); ++c) mean += c * e.prob(s, c);
+    INFO("psum " << s << ": mean code " << mean);
+    CHECK(mean >= prev);
+    if (s < 56) worst = std::max(worst, std::abs(mean - s));  // clear of the clipping at code 63
+    prev = mean;
+  }
+  INFO("largest |mean code - psum| below psum 56: " << worst);
+  CHECK(worst < 1.0 / 3);
+  // The mean |code - s| is bounded by the spread about the reference: |round(r)| <= |r| + 1/2
+  // and E|r| <= rms(r), so mae <= rms residual + 1/2 (codes clip only towards the ideal).
+  double rms = 0, wsum = 0;
+  for (double r : resid) rms += r * r;
+  rms = std::sqrt(rms / resid.size());
+  for (double w : weight) wsum += w;
+  CHECK(wsum == Approx(1.0));
+  for (size_t b = 0; b < bits.size(); ++b) {
+    INFO(bits[b] << " bits: mae " << mae[b] << ", rms residual " << rms);
+    CHECK(mae[b] <= rms + 0.5);
+  }
+  // At this size (32 rows, 1 ohm) the spread is small: under one LSB at 6 bits.
+  CHECK(mae.back() < 1.0);
+}

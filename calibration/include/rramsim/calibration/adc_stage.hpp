@@ -3,10 +3,14 @@
 // P(code | ideal partial sum) under the calibrated nonideality, and the ADC's cost.
 //
 // The converted current is the column current minus n_active x read_volt x mean G(level 0)
-// (the HRS offset, known digitally from the input popcount). Calibrated thresholds, per wire
-// resistance and column bucket, sit midway between the mean currents of adjacent partial
-// sums, so the systematic part of the IR drop is absorbed. Thresholds are shared by every
-// resolution: a b-bit ADC uses the first 2^b - 1 of them and clips above.
+// (the HRS offset, known digitally from the input popcount n). Calibrated: the ADC reference
+// is set per (array, n, column bucket), after programming, from the mean converted current
+// at each partial sum (made non-decreasing), with thresholds midway between adjacent means.
+// The periphery knows n (it subtracts the offset with it); the current at a given partial
+// sum depends on n (the wires attenuate the HRS cells too; the IR drop grows with the line
+// currents) and on the array's weights (the word-line load): a curve pooled over n and
+// arrays changes composition along the partial sum and is not monotone. Thresholds are shared by
+// every resolution: a b-bit ADC uses the first 2^b - 1 of them and clips above.
 #include <vector>
 
 #include "rramsim/calibration/adc_cost.hpp"
@@ -23,8 +27,13 @@ struct AdcTables {
   std::string cost_model, cost_source;
   int W = 0, K = 0, C = 0, P = 0, T = 0;  // K = active-row keys + 1 (the last one pooled)
   double lsb_amp = 0, offset_amp_per_row = 0;
-  std::vector<double> thresholds_amp;      // W x C x T
-  std::vector<double> calibrated_mean_amp; // W x C x P: fitted mean converted current
+  int U = 0;  // arrays (crossbar units) per wire resistance
+  // The reference per (wire, array, active-row count, column bucket), W x U x A x C x ...;
+  // converted currents (HRS offset subtracted). Threshold k sits midway between the means
+  // at k - 1 and k.
+  std::vector<double> calibrated_mean_amp; // ... x P: the fitted reference mean current
+  std::vector<double> reference_gain_amp;  // mean slope of the reference (the calibrated LSB)
+  std::vector<double> residual_rms_lsb;    // rms of current - reference, in calibrated LSB
   std::vector<double> psum_weight;         // W x P: frequency of each partial sum (all samples)
   std::vector<int64_t> source;             // W x K x P: 0 keyed samples, 1 pooled samples, 2 Gaussian
   std::vector<std::vector<double>> prob;   // per bits: W x K x P x codes[b]

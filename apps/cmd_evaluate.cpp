@@ -260,6 +260,15 @@ void run_schemes(const EvaluateArgs& a) {
         j["adc_bits_mean"] = mean_adc_bits(s);
         j["statistics"] = s.statistics;
         j["bit_accurate_seconds"] = s.seconds;
+        if (s.adc_epsilon_search) {
+          const sc::AdcEpsilonSearch& e = *s.adc_epsilon_search;
+          nlohmann::json tried = nlohmann::json::array();
+          for (const auto& [eps, acc] : e.tried) tried.push_back({{"epsilon", eps}, {"accuracy", acc}});
+          j["adc_epsilon_search"] = {{"delta", e.delta},           {"epsilon_chosen", e.epsilon},
+                                     {"accuracy", e.accuracy},     {"ideal_adc_accuracy", e.ideal_accuracy},
+                                     {"images", e.images},         {"tried", tried}};
+          j["adc_epsilon_chosen"] = e.epsilon;
+        }
         nlohmann::json layers = nlohmann::json::array();
         for (size_t l = 0; l < s.layers.size(); ++l) layers.push_back(layer_json(s.layers[l], s.stats[l], s, scheme_opts[k]));
         j["layers"] = layers;
@@ -275,6 +284,8 @@ void run_schemes(const EvaluateArgs& a) {
       for (const char* key : {"scheme", "accuracy", "float_accuracy", "images", "subwords_skipped_fraction",
                               "adc_bits", "adc_bits_mean", "vs_isaac", "statistics", "layers"})
         out[std::string(key) == "layers" ? "scheme_layers" : key] = cmp.back()[key];
+      for (const char* key : {"adc_epsilon_chosen", "adc_epsilon_search"})
+        if (cmp.back().contains(key)) out[key] = cmp.back()[key];
     }
     out["network"] = net.name;
     out["nonideality"] = a.tables.empty() ? "ideal ADC (no tables)" : a.tables;
@@ -308,6 +319,11 @@ void run_schemes(const EvaluateArgs& a) {
   for (size_t k = 0; k < studies.size(); ++k) {
     const sc::StudyReport& s = studies[k];
     t += fmt::format("\n{}: {} ({:.1f} s bit-accurate)\n", s.scheme.name, s.scheme.summary(), s.seconds);
+    if (s.adc_epsilon_search) {
+      const sc::AdcEpsilonSearch& e = *s.adc_epsilon_search;
+      t += fmt::format("  ADC clipping budget chosen: {:g} (accuracy {} vs {} with an ideal ADC on {} sizing images; "
+                       "delta {:g})\n", e.epsilon, pct(e.accuracy), pct(e.ideal_accuracy), e.images, e.delta);
+    }
     t += fmt::format("  {:<10} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>6} {:>5} {:>5} {:>6} {:>9}\n", "layer",
                      "cells1", "inputs1", "rows", "skip0in", "skip0w", "skipdyn", "clip", "maxps", "bits", "need",
                      "Eread", "subwords");

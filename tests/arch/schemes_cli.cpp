@@ -31,7 +31,7 @@ TEST_CASE("schemes: named schemes, custom combinations and their effect on the o
   CHECK(c.weight_slices() == 4);
   CHECK(resolve_scheme("differential").weight_slices() == 8);  // 15 magnitude bits / 2
   CHECK(resolve_scheme("differential").polarities() == 2);
-  for (const std::string& n : {"baseline", "encoding", "encoding+adc", "full"})
+  for (const char* n : {"baseline", "encoding", "encoding+adc", "full"})
     CHECK(std::find(scheme_names().begin(), scheme_names().end(), n) != scheme_names().end());
 }
 

@@ -49,6 +49,11 @@ void SchemeOptions::validate() const {
   in("window_bits", window_bits, 0, kUnboundedWindow);
   if (!(adc_clip_epsilon >= 0 && adc_clip_epsilon < 1))
     throw InputError(fmt::format("scheme '{}': adc_clip_epsilon = {} must be in [0, 1)", name, adc_clip_epsilon));
+  if (!(adc_accuracy_delta >= 0 && adc_accuracy_delta < 1))
+    throw InputError(
+        fmt::format("scheme '{}': adc_accuracy_delta = {} must be in (0, 1) (0: off)", name, adc_accuracy_delta));
+  if (adc_accuracy_delta > 0 && !adc_optimize)
+    throw InputError(fmt::format("scheme '{}': adc_accuracy_delta needs adc_optimize = true", name));
 }
 
 std::string SchemeOptions::summary() const {
@@ -56,7 +61,10 @@ std::string SchemeOptions::summary() const {
   if (column_flip) enc += "+flip";
   if (input_inversion) enc += "+invert";
   std::string adc = adc_bits == 0 ? "ideal ADC" : fmt::format("{}-bit ADC", adc_bits);
-  if (adc_optimize) adc += fmt::format(" optimized (clip <= {:g})", adc_clip_epsilon);
+  if (adc_optimize && adc_accuracy_delta > 0)
+    adc += fmt::format(" optimized (accuracy loss <= {:g})", adc_accuracy_delta);
+  else if (adc_optimize)
+    adc += fmt::format(" optimized (clip <= {:g})", adc_clip_epsilon);
   std::string dyn = !dynamic_quantization ? ""
                     : window_bits >= kUnboundedWindow ? ", dynamic (unbounded window)"
                                                       : fmt::format(", dynamic W={}", window_bits);
@@ -79,6 +87,11 @@ SchemeOptions scheme_from_config(const Config& c, SchemeOptions s) {
   s.adc_bits = int(c.integer("adc_bits", s.adc_bits, {.min = 0, .max = 16}));
   s.adc_optimize = c.boolean("adc_optimize", s.adc_optimize);
   s.adc_clip_epsilon = c.number("adc_clip_epsilon", s.adc_clip_epsilon, {.min = 0, .max = 0.5});
+  if (c.has("adc_accuracy_delta")) {
+    s.adc_accuracy_delta = c.number("adc_accuracy_delta", 0.0, {.min = 0, .max = 1, .min_exclusive = true});
+    if (s.adc_accuracy_delta >= 1) throw InputError("adc_accuracy_delta must be in (0, 1), an accuracy fraction");
+    s.adc_optimize = true;  // the criterion sizes the ADC
+  }
   s.dynamic_quantization = c.boolean("dynamic_quantization", s.dynamic_quantization);
   s.window_bits = int(c.integer("window_bits", s.window_bits, {.min = 0, .max = kUnboundedWindow}));
   return s;
@@ -159,6 +172,7 @@ void apply_component(SchemeOptions& s, const std::string& token, const std::file
     if (!has_value) throw InputError("scheme component 'adc' needs a value: adc=N (bits) or adc=ideal");
     s.adc_bits = value == "ideal" ? 0 : parse_int(token, value, 1, 16);
     s.adc_optimize = false;
+    s.adc_accuracy_delta = 0;
   } else if (key == "adc-opt") {
     s.adc_optimize = true;
     if (has_value) {
@@ -167,7 +181,16 @@ void apply_component(SchemeOptions& s, const std::string& token, const std::file
       if (value.empty() || *end != '\0' || !(eps >= 0 && eps < 0.5))
         throw InputError(fmt::format("scheme component '{}': expected a clipping probability in [0, 0.5)", token));
       s.adc_clip_epsilon = eps;
+      s.adc_accuracy_delta = 0;  // an explicit budget replaces the accuracy criterion
     }
+  } else if (key == "adc-delta") {
+    char* end = nullptr;
+    double d = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !(d > 0 && d < 1))
+      throw InputError(fmt::format("scheme component '{}': expected an accuracy loss in (0, 1), e.g. adc-delta=0.005",
+                                   token));
+    s.adc_optimize = true;
+    s.adc_accuracy_delta = d;
   } else if (key == "dynamic") {
     s.dynamic_quantization = true;
     if (has_value) s.window_bits = value == "unbounded" ? kUnboundedWindow : parse_int(token, value, 0, 64);
@@ -184,7 +207,7 @@ void apply_component(SchemeOptions& s, const std::string& token, const std::file
     for (const auto& n : scheme_names(dir)) known += n + ", ";
     throw InputError(fmt::format(
         "unknown scheme component '{}' (known: {}biased, differential, flip, noflip, invert, noinvert, "
-        "adc=N|ideal, adc-opt[=EPS], dynamic=W|unbounded, nodynamic, wbits=N, abits=N, cell=N, dac=N, rows=N)",
+        "adc=N|ideal, adc-opt[=EPS], adc-delta=D, dynamic=W|unbounded, nodynamic, wbits=N, abits=N, cell=N, dac=N, rows=N)",
         token, known));
   }
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <iterator>
 #include <random>
 
 #include "rramsim/arch/network.hpp"
@@ -43,10 +44,11 @@ void finish(StudyReport& r, const BitAccurateHook& hook, const StudyOptions& o) 
                                     : 0.0;
 }
 
-// ADC sizing pass: the same data through an ideal full-resolution ADC, then per (layer,
-// input slice, weight slice) the fewest bits clipping at most epsilon of the partial sums.
+// ADC sizing pass: the same data through an ideal full-resolution ADC; its partial-sum
+// statistics give, per (layer, input slice, weight slice), the fewest bits clipping at most
+// epsilon of the partial sums (plans_for).
 template <class RunFn>
-std::map<int, AdcPlan> size_adcs(const SchemeOptions& scheme, const std::map<int, double>& full_scale, RunFn run) {
+std::vector<LayerStats> sizing_stats(const SchemeOptions& scheme, const std::map<int, double>& full_scale, RunFn run) {
   SchemeOptions ideal = scheme;
   ideal.adc_bits = 0;
   ideal.dynamic_quantization = false;
@@ -55,10 +57,51 @@ std::map<int, AdcPlan> size_adcs(const SchemeOptions& scheme, const std::map<int
   ho.activation_full_scale = full_scale;
   BitAccurateHook sizing(ho);
   run(sizing);
+  return sizing.layers();
+}
+
+std::map<int, AdcPlan> plans_for(const SchemeOptions& scheme, const std::vector<LayerStats>& stats, double epsilon) {
   std::map<int, AdcPlan> plans;
-  for (const LayerStats& l : sizing.layers())
-    plans[l.layer_index] = optimize_adc_plan(scheme, l.stats, scheme.adc_clip_epsilon);
+  for (const LayerStats& l : stats) plans[l.layer_index] = optimize_adc_plan(scheme, l.stats, epsilon);
   return plans;
+}
+
+// Accuracy of the bit-accurate datapath configured by `ho` on labelled images.
+double bit_accurate_accuracy(const nn::Model& model, const nn::Dataset& d, const HookOptions& ho) {
+  BitAccurateHook hook(ho);
+  std::vector<int> pred = model.predict(d.images, &hook);
+  int correct = 0;
+  for (int i = 0; i < d.size(); ++i) correct += pred[i] == d.labels[i];
+  return d.size() ? double(correct) / d.size() : 0.0;
+}
+
+// The accuracy-loss criterion: the reference is the same scheme with an ideal full-resolution
+// ADC (same nonideality and seed); walking the ladder from the largest budget, the first
+// within delta of it wins. The last rung (0) holds every partial sum seen while sizing, so
+// its loss on these images is only the calibrated ADC's; if even that misses delta, 0 stays.
+AdcEpsilonSearch search_epsilon(const StudyOptions& o, const nn::Model& model, const nn::Dataset& calib,
+                                const std::vector<LayerStats>& stats, const HookOptions& base) {
+  AdcEpsilonSearch s;
+  s.delta = o.scheme.adc_accuracy_delta;
+  s.images = calib.size();
+  HookOptions ideal = base;
+  ideal.scheme.adc_bits = 0;
+  ideal.scheme.adc_optimize = false;
+  ideal.scheme.adc_accuracy_delta = 0;
+  s.ideal_accuracy = bit_accurate_accuracy(model, calib, ideal);
+  Progress progress("ADC budget search " + model.network_name(), std::size(kAdcEpsilonLadder), o.quiet);
+  for (double eps : kAdcEpsilonLadder) {
+    HookOptions ho = base;
+    ho.adc_plans = plans_for(o.scheme, stats, eps);
+    double acc = bit_accurate_accuracy(model, calib, ho);
+    s.tried.push_back({eps, acc});
+    progress.advance();
+    s.epsilon = eps;
+    s.accuracy = acc;
+    if (acc >= s.ideal_accuracy - s.delta) break;
+  }
+  progress.finish();
+  return s;
 }
 
 StudyReport trained_study(const StudyOptions& o) {
@@ -82,15 +125,25 @@ StudyReport trained_study(const StudyOptions& o) {
   RangeRecorder ranges;
   model.forward(calib.images, &ranges);
   std::map<int, AdcPlan> plans;
-  if (o.scheme.adc_optimize)
-    plans = size_adcs(o.scheme, ranges.full_scale, [&](BitAccurateHook& h) { model.forward(calib.images, &h); });
-  r.adc_plans = plans;
   HookOptions ho;
   ho.scheme = o.scheme;
-  ho.adc_plans = plans;
   ho.adc = o.adc;
   ho.seed = o.seed;
   ho.activation_full_scale = ranges.full_scale;
+  if (o.scheme.adc_optimize) {
+    auto stats = sizing_stats(o.scheme, ranges.full_scale, [&](BitAccurateHook& h) { model.forward(calib.images, &h); });
+    if (o.scheme.adc_accuracy_delta > 0) {
+      AdcEpsilonSearch search = search_epsilon(o, model, calib, stats, ho);
+      plans = plans_for(o.scheme, stats, search.epsilon);
+      r.adc_epsilon_search = search;
+      r.statistics += fmt::format("; ADC clipping budget {:g} chosen for accuracy loss <= {:g} on the sizing images",
+                                  search.epsilon, o.scheme.adc_accuracy_delta);
+    } else {
+      plans = plans_for(o.scheme, stats, o.scheme.adc_clip_epsilon);
+    }
+  }
+  r.adc_plans = plans;
+  ho.adc_plans = plans;
   BitAccurateHook hook(ho);
   r.float_accuracy = model.accuracy(test);
   // Batches with progress: the bit-accurate pass is where the run time goes.
@@ -146,7 +199,8 @@ StudyReport synthetic_study(const StudyOptions& o) {
     for (const Sample& s : samples) h.compute({s.name, s.index, 0, s.w, s.x});
   };
   std::map<int, double> full_scale;  // per call maximum of the sample
-  if (o.scheme.adc_optimize) r.adc_plans = size_adcs(o.scheme, full_scale, run_all);
+  if (o.scheme.adc_optimize)
+    r.adc_plans = plans_for(o.scheme, sizing_stats(o.scheme, full_scale, run_all), o.scheme.adc_clip_epsilon);
   HookOptions ho;
   ho.scheme = o.scheme;
   ho.adc_plans = r.adc_plans;
@@ -168,6 +222,10 @@ StudyReport synthetic_study(const StudyOptions& o) {
 StudyReport run_study(const StudyOptions& o) {
   o.scheme.validate();
   if (o.images < 0) throw InputError("images must be >= 0");
+  if (o.scheme.adc_accuracy_delta > 0 && o.weights.empty())
+    throw InputError(fmt::format("scheme '{}': adc_accuracy_delta needs trained weights and labelled images, and "
+                                 "network '{}' has none (size its ADC with adc_clip_epsilon / adc-opt=EPS instead)",
+                                 o.scheme.name, o.network));
   auto t0 = std::chrono::steady_clock::now();
   StudyReport r = o.weights.empty() ? synthetic_study(o) : trained_study(o);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -23,6 +23,8 @@ enum class WeightEncoding {
 };
 
 inline constexpr int kUnboundedWindow = 1 << 20;  // dynamic window that never skips
+// Clipping budgets tried, largest (fewest bits) first, by the accuracy-loss criterion.
+inline constexpr double kAdcEpsilonLadder[] = {0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4, 1e-4, 0.0};
 
 struct SchemeOptions {
   std::string name = "baseline";
@@ -38,6 +40,9 @@ struct SchemeOptions {
   int adc_bits = 8;            // 0: ideal full-resolution ADC (never clips)
   bool adc_optimize = false;   // size the ADC per (layer, input bit, weight slice)
   double adc_clip_epsilon = 1e-4;  // ... to the fewest bits clipping at most this often
+  // > 0: instead pick epsilon from kAdcEpsilonLadder, the largest whose bit-accurate accuracy
+  // on the sizing images is within this (absolute fraction) of an ideal ADC's. 0: off.
+  double adc_accuracy_delta = 0;
   bool dynamic_quantization = false;
   int window_bits = kUnboundedWindow;  // skip subwords this far below the leading one
 
@@ -72,7 +77,7 @@ std::vector<std::string> scheme_names(const std::filesystem::path& dir = default
 // A scheme from a name in `dir`, a path to a .toml file, or a comma list of components
 // applied on top of the baseline (a component is a scheme name or one of: biased,
 // differential, flip, noflip, invert, noinvert, adc=N|ideal, adc-opt[=EPS],
-// dynamic=W|unbounded, nodynamic, wbits=N, abits=N, cell=N, dac=N, rows=N).
+// adc-delta=D, dynamic=W|unbounded, nodynamic, wbits=N, abits=N, cell=N, dac=N, rows=N).
 // InputError naming the bad component and listing what is known.
 SchemeOptions resolve_scheme(const std::string& spec,
                              const std::filesystem::path& dir = default_schemes_dir());

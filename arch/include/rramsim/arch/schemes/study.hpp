@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rramsim/arch/evaluate.hpp"
@@ -34,6 +35,16 @@ struct StudyOptions {
   bool quiet = false;
 };
 
+// The accuracy-loss ADC criterion's search (SchemeOptions::adc_accuracy_delta).
+struct AdcEpsilonSearch {
+  double delta = 0;
+  double epsilon = 0;          // the clipping budget chosen
+  double accuracy = 0;         // bit-accurate accuracy on the sizing images with it
+  double ideal_accuracy = 0;   // the same scheme with an ideal full-resolution ADC
+  int images = 0;              // sizing (training) images
+  std::vector<std::pair<double, double>> tried;  // (epsilon, accuracy), largest epsilon first
+};
+
 struct StudyReport {
   SchemeOptions scheme;
   std::string network;
@@ -44,6 +55,7 @@ struct StudyReport {
   std::vector<LayerFigures> layers;
   std::vector<LayerStats> stats;          // raw statistics (partial-sum histograms)
   std::map<int, AdcPlan> adc_plans;       // by layer index, when the ADC was optimized
+  std::optional<AdcEpsilonSearch> adc_epsilon_search;  // when sized by accuracy loss
   uint64_t nominal_subwords = 0, computed_subwords = 0;
   double subwords_skipped_fraction = 0;   // dynamic schemes: 1 - computed / nominal; else 0
   double seconds = 0;

@@ -13,7 +13,7 @@
 
 #include "commands.hpp"
 #include "rramsim/arch/evaluate.hpp"
-#include "rramsim/arch/schemes/study.hpp"
+#include "rramsim/schemes/study.hpp"
 #include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/atomic_output.hpp"
 #include "rramsim/common/error.hpp"
@@ -22,7 +22,7 @@ namespace rramsim::apps {
 
 namespace {
 
-namespace sc = rramsim::arch::schemes;
+namespace sc = rramsim::schemes;
 
 struct EvaluateArgs {
   std::string arch;
@@ -44,7 +44,7 @@ struct EvaluateArgs {
   bool quiet = false;
 };
 
-arch::EvaluateOptions build_options(const EvaluateArgs& a, const arch::Hardware& hw, const arch::Network& net) {
+arch::EvaluateOptions build_options(const EvaluateArgs& a, const arch::Hardware& hw, const workload::Network& net) {
   arch::EvaluateOptions opt;
   if (!a.tables.empty()) {
     if (!std::filesystem::exists(a.tables)) throw InputError("--tables: file " + a.tables + " does not exist");
@@ -83,7 +83,7 @@ std::vector<sc::SchemeOptions> resolve_all(const std::vector<std::string>& names
   return v;
 }
 
-std::filesystem::path find_weights(const EvaluateArgs& a, const arch::Network& net) {
+std::filesystem::path find_weights(const EvaluateArgs& a, const workload::Network& net) {
   if (a.synthetic) return {};
   if (!a.weights.empty()) {
     if (!std::filesystem::exists(a.weights)) throw InputError("--weights: file " + a.weights + " does not exist");
@@ -174,7 +174,7 @@ void run_schemes(const EvaluateArgs& a) {
   arch::Hardware hw = arch::load_hardware(a.arch);
   arch::Hardware isaac = arch::load_hardware("isaac");
   arch::Hardware other = arch::load_hardware(a.compare_arch);
-  arch::Network net = arch::load_network(a.network);
+  workload::Network net = workload::load_network(a.network);
   std::vector<sc::SchemeOptions> schemes = resolve_all(a.schemes);
   if (a.images < 0) throw InputError("--images must be >= 0");
   for (const auto& s : schemes)
@@ -345,7 +345,7 @@ void run_schemes(const EvaluateArgs& a) {
 void run_evaluate(const EvaluateArgs& a) {
   if (!a.schemes.empty()) return run_schemes(a);
   arch::Hardware hw = arch::load_hardware(a.arch);
-  arch::Network net = arch::load_network(a.network);
+  workload::Network net = workload::load_network(a.network);
   arch::Report r = arch::evaluate(hw, net, build_options(a, hw, net));
   emit(a, a.json ? arch::to_json(r).dump(2) + "\n" : arch::to_text(r));
 }

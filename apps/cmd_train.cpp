@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "rramsim/arch/nn/from_network.hpp"
-#include "rramsim/arch/nn/trainer.hpp"
-#include "rramsim/arch/nn/weights.hpp"
+#include "rramsim/nn/from_network.hpp"
+#include "rramsim/nn/trainer.hpp"
+#include "rramsim/nn/weights.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::apps {
@@ -18,13 +18,13 @@ struct TrainArgs {
   std::string dataset = "mnist";
   std::string out;
   std::string data_dir;
-  arch::nn::TrainOptions train;
+  nn::TrainOptions train;
 };
 
 void run_train(const TrainArgs& a) {
-  using namespace arch::nn;
+  using namespace nn;
   if (a.out.empty()) throw InputError("train: --out is required");
-  Model model = model_from_network(arch::load_network(a.network));
+  Model model = model_from_network(workload::load_network(a.network));
   DatasetOptions d{.name = a.dataset, .split = "train", .dir = a.data_dir, .limit = 0};
   Dataset train_set = load_dataset(d);
   d.split = "test";

@@ -8,6 +8,7 @@
 namespace {
 
 using namespace rramsim::arch;
+using namespace rramsim::workload;
 
 void BM_Evaluate(benchmark::State& state, const char* hardware, const char* network) {
   Hardware hw = load_hardware(hardware);

@@ -1,10 +1,10 @@
 // Float-model speed: LeNet-5 inference over the MNIST test set and training throughput.
 #include <benchmark/benchmark.h>
 
-#include "rramsim/arch/nn/trainer.hpp"
-#include "rramsim/arch/nn/from_network.hpp"
+#include "rramsim/nn/trainer.hpp"
+#include "rramsim/nn/from_network.hpp"
 
-using namespace rramsim::arch::nn;
+using namespace rramsim::nn;
 
 namespace {
 

@@ -13,14 +13,15 @@
 #include <optional>
 #include <random>
 
-#include "rramsim/arch/nn/dataset.hpp"
-#include "rramsim/arch/nn/from_network.hpp"
-#include "rramsim/arch/nn/weights.hpp"
-#include "rramsim/arch/schemes/bit_accurate_hook.hpp"
-#include "rramsim/arch/schemes/scheme.hpp"
+#include "rramsim/nn/dataset.hpp"
+#include "rramsim/nn/from_network.hpp"
+#include "rramsim/nn/weights.hpp"
+#include "rramsim/schemes/bit_accurate_hook.hpp"
+#include "rramsim/schemes/scheme.hpp"
 
-using namespace rramsim::arch;
-using namespace rramsim::arch::schemes;
+using namespace rramsim;
+using namespace rramsim::workload;
+using namespace rramsim::schemes;
 
 namespace {
 

@@ -68,7 +68,7 @@ TEST_CASE("evaluate: --json holds the documented keys, consistent with each othe
   CHECK(j["throughput_gops"].get<double>() / j["power_w"].get<double>() ==
         Approx(j["energy_efficiency_gops_per_w"].get<double>()));
   // Same through the library.
-  auto rep = arch::evaluate(arch::load_hardware("isaac"), arch::load_network("resnet18"));
+  auto rep = arch::evaluate(arch::load_hardware("isaac"), workload::load_network("resnet18"));
   CHECK(rep.throughput_gops == Approx(j["throughput_gops"].get<double>()));
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("evaluate: with --tables the ADC figures come from the calibration fil
   arch::EvaluateOptions opt;
   opt.tables = tables;
   auto hw = arch::load_hardware("isaac");
-  auto rep = arch::evaluate(hw, arch::load_network("lenet5"), opt);
+  auto rep = arch::evaluate(hw, workload::load_network("lenet5"), opt);
   CHECK_THAT(rep.adc_source, Catch::Contains(tables.string()) && Catch::Contains("test-table"));
   CHECK(rep.layers[0].adc.energy_per_conversion_j == Approx(3.0e-12));
   CHECK(rep.layers[0].adc.area_mm2 == Approx(2000e-6));
@@ -110,7 +110,7 @@ TEST_CASE("evaluate: PRIME-like configuration and every shipped network evaluate
   for (const char* n : {"lenet5", "alexnet", "vgg16", "resnet18", "resnet50"}) {
     INFO(n);
     for (const char* hw : {"isaac", "prime"}) {
-      auto rep = arch::evaluate(arch::load_hardware(hw), arch::load_network(n));
+      auto rep = arch::evaluate(arch::load_hardware(hw), workload::load_network(n));
       CHECK(rep.throughput_gops > 0);
       CHECK(rep.energy_per_inference_j > 0);
       CHECK(rep.crossbars_used <= rep.crossbars_available);

@@ -8,6 +8,7 @@
 #include "rramsim/common/error.hpp"
 
 using namespace rramsim::arch;
+using namespace rramsim::workload;
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include "rramsim/arch/hardware.hpp"
 
 using namespace rramsim::arch;
+using namespace rramsim::workload;
 
 namespace {
 

@@ -24,9 +24,16 @@
 
 #include "rramsim/arch/adc_figures.hpp"
 #include "rramsim/arch/hardware.hpp"
-#include "rramsim/arch/network.hpp"
+#include "rramsim/workload/network.hpp"
 
 namespace rramsim::arch {
+
+using workload::Layer;
+using workload::LayerKind;
+using workload::Network;
+using workload::Shape;
+using workload::Activation;
+using workload::PoolMode;
 
 // A scheme's effect on one conv/fc layer, relative to the plain hardware.
 struct LayerOverride {

@@ -9,9 +9,13 @@
 #include <cstdint>
 
 #include "rramsim/arch/hardware.hpp"
-#include "rramsim/arch/network.hpp"
+#include "rramsim/workload/network.hpp"
 
 namespace rramsim::arch {
+
+using workload::Layer;
+using workload::LayerKind;
+using workload::Network;
 
 struct LayerMapping {
   int64_t kernel_rows = 0;          // K per group

@@ -1,0 +1,63 @@
+#include "rramsim/nn/pooling.hpp"
+
+#include <limits>
+
+namespace rramsim::nn {
+
+void pool_forward(const Matrix& in, const Layer& s, Matrix& out, std::vector<int>* argmax) {
+  const int batch = static_cast<int>(in.cols()), C = s.in_shape.channels;
+  const bool is_max = s.is_max_pool();
+  const float inv_area = 1.0f / static_cast<float>(s.kernel_h * s.kernel_w);
+  out.resize(s.out_shape.elements(), batch);
+  if (argmax) argmax->assign(static_cast<size_t>(out.size()), 0);
+  for (int b = 0; b < batch; ++b) {
+    const float* x = in.data() + static_cast<long>(b) * in.rows();
+    float* y = out.data() + static_cast<long>(b) * out.rows();
+    for (int oy = 0; oy < s.out_shape.height; ++oy)
+      for (int ox = 0; ox < s.out_shape.width; ++ox)
+        for (int c = 0; c < C; ++c) {
+          float best = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+          int best_row = 0;
+          for (int ky = 0; ky < s.kernel_h; ++ky)
+            for (int kx = 0; kx < s.kernel_w; ++kx) {
+              const int iy = oy * s.stride - s.padding + ky, ix = ox * s.stride - s.padding + kx;
+              if (iy < 0 || iy >= s.in_shape.height || ix < 0 || ix >= s.in_shape.width) continue;
+              const int row = (iy * s.in_shape.width + ix) * C + c;
+              if (!is_max) {
+                best += x[row];
+              } else if (x[row] > best) {
+                best = x[row];
+                best_row = row;
+              }
+            }
+          const int orow = (oy * s.out_shape.width + ox) * C + c;
+          y[orow] = is_max ? best : best * inv_area;
+          if (argmax && is_max) (*argmax)[static_cast<long>(b) * out.rows() + orow] = best_row;
+        }
+  }
+}
+
+void pool_backward(const Matrix& g, const Layer& s, const std::vector<int>& argmax, Matrix& gin) {
+  const int batch = static_cast<int>(g.cols()), C = s.in_shape.channels;
+  const float inv_area = 1.0f / static_cast<float>(s.kernel_h * s.kernel_w);
+  gin.setZero(s.in_shape.elements(), batch);
+  for (int b = 0; b < batch; ++b) {
+    const float* gy = g.data() + static_cast<long>(b) * g.rows();
+    float* gx = gin.data() + static_cast<long>(b) * gin.rows();
+    for (int orow = 0; orow < g.rows(); ++orow) {
+      if (s.is_max_pool()) {
+        gx[argmax[static_cast<long>(b) * g.rows() + orow]] += gy[orow];
+        continue;
+      }
+      const int c = orow % C, pos = orow / C, oy = pos / s.out_shape.width, ox = pos % s.out_shape.width;
+      for (int ky = 0; ky < s.kernel_h; ++ky)
+        for (int kx = 0; kx < s.kernel_w; ++kx) {
+          const int iy = oy * s.stride - s.padding + ky, ix = ox * s.stride - s.padding + kx;
+          if (iy < 0 || iy >= s.in_shape.height || ix < 0 || ix >= s.in_shape.width) continue;
+          gx[(iy * s.in_shape.width + ix) * C + c] += gy[orow] * inv_area;
+        }
+    }
+  }
+}
+
+}  // namespace rramsim::nn

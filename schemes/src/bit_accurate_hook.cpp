@@ -1,0 +1,103 @@
+#include "rramsim/schemes/bit_accurate_hook.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "rramsim/common/error.hpp"
+
+namespace rramsim::schemes {
+
+namespace {
+// std::lround without the library call (values here are far inside the long range).
+inline long round_half_away(double v) { return long(v + (v >= 0 ? 0.5 : -0.5)); }
+}  // namespace
+
+IntMatrix quantize_weights(const nn::Matrix& w, int bits, double* scale) {
+  const double qmax = double((1 << (bits - 1)) - 1);
+  double m = w.size() ? double(w.cwiseAbs().maxCoeff()) : 0.0;
+  if (!std::isfinite(m)) throw InputError("weights contain NaN or infinity");
+  *scale = m > 0 ? m / qmax : 1.0;
+  IntMatrix q(w.rows(), w.cols());
+  for (Eigen::Index i = 0; i < w.size(); ++i)
+    q.data()[i] = int32_t(std::clamp(round_half_away(w.data()[i] / *scale), -long(qmax), long(qmax)));
+  return q;
+}
+
+IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale, double* scale, int64_t* offset) {
+  const bool is_signed = x.size() && x.minCoeff() < 0;
+  double m = full_scale > 0 ? full_scale : (x.size() ? double(x.cwiseAbs().maxCoeff()) : 0.0);
+  if (!std::isfinite(m)) throw InputError("activations contain NaN or infinity");
+  const long qmax = is_signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
+  *scale = m > 0 ? m / double(qmax) : 1.0;
+  *offset = is_signed ? (int64_t(1) << (bits - 1)) : 0;
+  IntMatrix q(x.rows(), x.cols());
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    q.data()[i] = int32_t(std::clamp(round_half_away(x.data()[i] / *scale), -qmax, qmax) + *offset);
+  return q;
+}
+
+BitAccurateHook::BitAccurateHook(HookOptions options) : opt_(std::move(options)) { opt_.scheme.validate(); }
+
+nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
+  const SchemeOptions& s = opt_.scheme;
+  double w_scale = 1, x_scale = 1;
+  int64_t offset = 0;
+  IntMatrix q = quantize_weights(call.weights, s.weight_bits, &w_scale);
+  auto fs = opt_.activation_full_scale.find(call.layer_index);
+  IntMatrix x = quantize_activations(call.inputs, s.activation_bits,
+                                     fs == opt_.activation_full_scale.end() ? 0.0 : fs->second, &x_scale, &offset);
+  uint64_t call_no;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    call_no = calls_++;
+  }
+  DatapathRun run;
+  run.weights = &q;
+  run.inputs = &x;
+  run.input_offset = offset;
+  auto plan = opt_.adc_plans.find(call.layer_index);
+  run.plan = plan == opt_.adc_plans.end() ? nullptr : &plan->second;
+  run.adc = opt_.adc;
+  run.seed = opt_.seed * 0x9e3779b97f4a7c15ULL + call_no;
+  run.histograms = opt_.collect_histograms;
+  SubwordStats st;
+  AccMatrix acc;
+  try {
+    acc = run_datapath(s, run, opt_.collect_stats ? &st : nullptr);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("layer '{}': {}", call.layer, e.what()));
+  }
+  nn::Matrix out = (acc.cast<double>() * (w_scale * x_scale)).cast<float>();
+  std::lock_guard<std::mutex> lock(mu_);
+  LayerStats& r = layers_[call.layer_index];
+  r.name = call.layer;
+  r.layer_index = call.layer_index;
+  r.rows_m = int(call.weights.rows());
+  r.depth_k = int(call.weights.cols());
+  r.calls++;
+  r.positions += call.inputs.cols();
+  if (call.inputs.size()) r.max_abs_input = std::max(r.max_abs_input, double(call.inputs.cwiseAbs().maxCoeff()));
+  r.signed_inputs = r.signed_inputs || offset != 0;
+  if (opt_.collect_stats) {
+    // The stored cells are the same on every call: count them once per group.
+    if (!cells_counted_[call.layer_index].insert(call.group).second) st.cells = st.cell_ones = st.cell_level_sum = 0;
+    r.stats.merge(st);
+  }
+  return out;
+}
+
+std::vector<LayerStats> BitAccurateHook::layers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<LayerStats> v;
+  for (const auto& [i, r] : layers_) v.push_back(r);
+  return v;
+}
+
+void BitAccurateHook::reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  layers_.clear();
+  cells_counted_.clear();
+  calls_ = 0;
+}
+
+}  // namespace rramsim::schemes

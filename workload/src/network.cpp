@@ -1,0 +1,218 @@
+#include "rramsim/workload/network.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "rramsim/common/config.hpp"
+#include "rramsim/common/error.hpp"
+
+namespace rramsim::workload {
+
+int Network::find(const std::string& layer_name) const {
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].name == layer_name) return static_cast<int>(i);
+  return -1;
+}
+
+int64_t Network::total_macs() const {
+  int64_t s = 0;
+  for (const auto& l : layers) s += l.macs();
+  return s;
+}
+
+int64_t Network::total_weights() const {
+  int64_t s = 0;
+  for (const auto& l : layers) s += l.weights();
+  return s;
+}
+
+int Network::weighted_layer_count() const {
+  return static_cast<int>(std::count_if(layers.begin(), layers.end(),
+                                        [](const Layer& l) { return l.is_weighted(); }));
+}
+
+namespace {
+
+const Range kPositive{.min = 1, .max = 1 << 24};
+const Range kNonNegative{.min = 0, .max = 1 << 24};
+
+std::string shape_str(const Shape& s) {
+  return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
+}
+
+// Reads kernel = k or kernel = [kh, kw]; defaults to `fallback` when absent.
+void read_kernel(const Config& c, Layer& l, int fallback) {
+  if (!c.has("kernel")) {
+    l.kernel_h = l.kernel_w = fallback;
+    return;
+  }
+  std::vector<int64_t> ks;
+  try {
+    ks = {c.integer("kernel", 0, kPositive)};
+  } catch (const InputError&) {  // not a scalar: [kh, kw]
+    ks = c.integers("kernel", {}, kPositive);
+  }
+  if (ks.size() == 1 || ks.size() == 2) {
+    l.kernel_h = static_cast<int>(ks[0]);
+    l.kernel_w = static_cast<int>(ks.back());
+    return;
+  }
+  throw InputError(c.where("kernel") + ": expected one or two kernel sizes");
+}
+
+// Refuses a window larger than the padded input, naming the config line (the shape itself
+// comes from infer_output_shape).
+void check_window(const Config& c, const Layer& l) {
+  const int in[2] = {l.in_shape.height, l.in_shape.width}, k[2] = {l.kernel_h, l.kernel_w};
+  const char* dim[2] = {"height", "width"};
+  for (int i = 0; i < 2; ++i)
+    if (in[i] + 2 * l.padding - k[i] < 0)
+      throw InputError(c.where("kernel") + ": layer '" + l.name + "': kernel " + std::to_string(k[i]) +
+                       " is larger than the padded input " + dim[i] + " " +
+                       std::to_string(in[i] + 2 * l.padding) + " (output would be empty)");
+}
+
+Layer parse_layer(const Config& c, size_t index, const Network& net) {
+  Layer l;
+  l.name = c.string("name", "");
+  if (l.name.empty()) throw InputError(c.where("name") + ": every layer needs a non-empty name");
+  if (l.name == "input") throw InputError(c.where("name") + ": 'input' is reserved for the network input");
+  if (net.find(l.name) >= 0) throw InputError(c.where("name") + ": duplicate layer name '" + l.name + "'");
+  if (!c.has("type")) throw InputError(c.where("type") + ": layer '" + l.name + "' needs a type (conv, fc, pool, add)");
+  std::string type = c.string("type", "", {"conv", "fc", "pool", "add"});
+  l.kind = type == "conv" ? LayerKind::conv : type == "fc" ? LayerKind::fc
+           : type == "pool" ? LayerKind::pool : LayerKind::add;
+  std::string here = "layer '" + l.name + "'";
+
+  // Inputs: named, or the previous layer.
+  for (const auto& in : c.strings("inputs", {})) {
+    int j = in == "input" ? -1 : net.find(in);
+    if (in != "input" && j < 0)
+      throw InputError(c.where("inputs") + ": " + here + ": input '" + in +
+                       "' is not the network input or an earlier layer");
+    l.inputs.push_back(j);
+  }
+  if (l.inputs.empty()) l.inputs.push_back(index == 0 ? -1 : static_cast<int>(index) - 1);
+  auto shape_of = [&](int j) { return j < 0 ? net.input : net.layers[j].out_shape; };
+  l.in_shape = shape_of(l.inputs[0]);
+  if (l.kind != LayerKind::add && l.inputs.size() != 1)
+    throw InputError(c.where("inputs") + ": " + here + ": a " + type + " layer takes exactly one input");
+
+  std::string act = c.string("activation", "none", {"none", "relu"});
+  l.activation = act == "relu" ? Activation::relu : Activation::none;
+
+  switch (l.kind) {
+    case LayerKind::conv: {
+      l.out_channels = static_cast<int>(c.integer("out_channels", 0, kPositive));
+      if (l.out_channels == 0) throw InputError(c.where("out_channels") + ": " + here + ": out_channels is required");
+      read_kernel(c, l, 0);
+      if (l.kernel_h == 0) throw InputError(c.where("kernel") + ": " + here + ": kernel is required");
+      l.stride = static_cast<int>(c.integer("stride", 1, kPositive));
+      l.padding = static_cast<int>(c.integer("padding", 0, kNonNegative));
+      l.groups = static_cast<int>(c.integer("groups", 1, kPositive));
+      l.bias = c.boolean("bias", true);
+      if (c.has("in_channels")) {
+        int declared = static_cast<int>(c.integer("in_channels", 0, kPositive));
+        if (declared != l.in_shape.channels)
+          throw InputError(c.where("in_channels") + ": " + here + " declares " + std::to_string(declared) +
+                           " input channels but its input has " + std::to_string(l.in_shape.channels) +
+                           " (shape " + shape_str(l.in_shape) + ")");
+      }
+      if (l.in_shape.channels % l.groups || l.out_channels % l.groups)
+        throw InputError(c.where("groups") + ": " + here + ": groups " + std::to_string(l.groups) +
+                         " must divide input channels " + std::to_string(l.in_shape.channels) +
+                         " and out_channels " + std::to_string(l.out_channels));
+      check_window(c, l);
+      break;
+    }
+    case LayerKind::fc: {
+      l.out_channels = static_cast<int>(c.integer("out_features", 0, kPositive));
+      if (l.out_channels == 0) throw InputError(c.where("out_features") + ": " + here + ": out_features is required");
+      l.bias = c.boolean("bias", true);
+      if (c.has("in_features")) {
+        int64_t declared = c.integer("in_features", 0, kPositive);
+        if (declared != l.in_shape.elements())
+          throw InputError(c.where("in_features") + ": " + here + " declares " + std::to_string(declared) +
+                           " input features but its input has " + std::to_string(l.in_shape.elements()) +
+                           " (shape " + shape_str(l.in_shape) + ")");
+      }
+      l.kernel_h = l.in_shape.height;
+      l.kernel_w = l.in_shape.width;
+      break;
+    }
+    case LayerKind::pool: {
+      l.pool_mode = c.string("mode", "max", {"max", "avg"}) == "avg" ? PoolMode::avg : PoolMode::max;
+      read_kernel(c, l, 0);
+      if (l.kernel_h == 0) throw InputError(c.where("kernel") + ": " + here + ": kernel is required");
+      l.stride = static_cast<int>(c.integer("stride", l.kernel_h, kPositive));
+      l.padding = static_cast<int>(c.integer("padding", 0, kNonNegative));
+      check_window(c, l);
+      break;
+    }
+    case LayerKind::add: {
+      if (l.inputs.size() < 2)
+        throw InputError(c.where("inputs") + ": " + here + ": an add layer needs at least two inputs");
+      for (int j : l.inputs)
+        if (!(shape_of(j) == l.in_shape))
+          throw InputError(c.where("inputs") + ": " + here + ": inputs have different shapes (" +
+                           shape_str(l.in_shape) + " and " + shape_str(shape_of(j)) + ")");
+      break;
+    }
+  }
+  infer_output_shape(l);  // the one shape rule, shared with nn/ and ONNX import
+  return l;
+}
+
+Network parse(const ConfigDoc& doc, const std::string& origin) {
+  Config root = doc.root();
+  Network net;
+  net.source = origin;
+  net.name = root.string("name", std::filesystem::path(origin).stem().string());
+  net.description = root.string("description", "");
+  Config in = root.table("input");
+  const Range dim{.min = 1, .max = 1 << 20};
+  net.input.channels = static_cast<int>(in.integer("channels", 0, dim));
+  net.input.height = static_cast<int>(in.integer("height", 0, dim));
+  net.input.width = static_cast<int>(in.integer("width", 0, dim));
+  if (net.input.elements() == 0)
+    throw InputError(origin + ": [input] needs channels, height and width (each >= 1)");
+  auto layers = root.tables("layer");
+  if (layers.empty()) throw InputError(origin + ": the network has no [[layer]]");
+  for (size_t i = 0; i < layers.size(); ++i) net.layers.push_back(parse_layer(layers[i], i, net));
+  if (net.weighted_layer_count() == 0)
+    throw InputError(origin + ": the network has no conv or fc layer");
+  doc.reject_unknown_keys();
+  return net;
+}
+
+}  // namespace
+
+Network parse_network(const std::string& toml_text, const std::string& origin) {
+  return parse(ConfigDoc::from_string(toml_text, origin), origin);
+}
+
+Network load_network(const std::string& name_or_file) {
+  std::filesystem::path file = name_or_file;
+  if (file.extension() != ".toml") {
+    file = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "networks" / (name_or_file + ".toml");
+    if (!std::filesystem::exists(file)) {
+      std::string known;
+      for (const auto& n : shipped_networks()) known += (known.empty() ? "" : ", ") + n;
+      throw InputError("unknown network '" + name_or_file + "' (shipped: " + known + "; or give a .toml file)");
+    }
+  }
+  if (!std::filesystem::exists(file)) throw InputError("network file " + file.string() + " does not exist");
+  return parse(ConfigDoc::from_file(file), file.string());
+}
+
+std::vector<std::string> shipped_networks() {
+  std::vector<std::string> names;
+  auto dir = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "networks";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace rramsim::workload

@@ -3,6 +3,8 @@
 // A command's callback throws rramsim::Error on bad input: main turns that into
 // "rramsim: error: ..." on stderr and exit status 1.
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <vector>
 
 namespace rramsim::apps {
 
@@ -12,5 +14,10 @@ void add_calibrate_command(CLI::App& app);   // cmd_calibrate.cpp: calibrate
 void add_inspect_command(CLI::App& app);     // cmd_inspect.cpp:   inspect
 void add_evaluate_command(CLI::App& app);    // cmd_evaluate.cpp:  evaluate
 void add_train_command(CLI::App& app);       // cmd_train.cpp:     train
+
+// Before any work: refuses an output (empty entries are skipped) that resolves to one of
+// the inputs, or whose folder is missing or not writable. InputError names the path.
+void check_outputs(const std::vector<std::filesystem::path>& outputs,
+                   const std::vector<std::filesystem::path>& inputs);
 
 }  // namespace rramsim::apps

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "rramsim/calibration/adc_cost.hpp"
+#include "rramsim/circuit/engine.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::calibration {
@@ -58,7 +59,7 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   x.driver_ohm = c.number("driver_ohm", x.driver_ohm, ohm);
   x.sense_ohm = c.number("sense_ohm", x.sense_ohm, ohm);
   x.access_on_ohm = c.number("access_on_ohm", x.access_on_ohm, ohm);
-  x.engine = c.string("engine", x.engine, {"native", "ngspice", "ideal"});
+  x.engine = c.string("engine", x.engine, circuit::engine_names());
   // Default: 1/16, 1/8, 1/4, 1/2, 3/4 and all of the rows.
   std::vector<int64_t> act;
   for (int64_t a : {x.rows / 16, x.rows / 8, x.rows / 4, x.rows / 2, 3 * x.rows / 4, x.rows})

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rramsim/circuit/crossbar.hpp"
 
@@ -37,7 +38,17 @@ class Engine {
   virtual Solution solve(const Eigen::MatrixXd& row_volts, const SolveOptions& opts = {}) = 0;
 };
 
-// "ideal", "native" or "ngspice"; InputError otherwise.
+// The registry (engine.cpp): every engine by name, with a one-line summary.
+struct EngineInfo {
+  std::string_view name;
+  std::string_view summary;
+  std::unique_ptr<Engine> (*make)();
+};
+std::vector<EngineInfo> engine_registry();
+std::vector<std::string> engine_names();
+// InputError naming the known engines if `name` is not one of them.
+void check_engine_name(std::string_view name);
+// An engine by registry name ("ideal", "native", "ngspice"); InputError otherwise.
 std::unique_ptr<Engine> make_engine(std::string_view name);
 
 }  // namespace rramsim::circuit

@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "rramsim/arch/evaluate.hpp"
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/schemes/study.hpp"
 #include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/atomic_output.hpp"
@@ -89,7 +90,7 @@ std::filesystem::path find_weights(const EvaluateArgs& a, const workload::Networ
     if (!std::filesystem::exists(a.weights)) throw InputError("--weights: file " + a.weights + " does not exist");
     return a.weights;
   }
-  auto dir = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights";
+  auto dir = data_dir() / "weights";
   std::error_code ec;
   std::vector<std::filesystem::path> found;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))

@@ -2,13 +2,14 @@
 #include <benchmark/benchmark.h>
 
 #include "rramsim/nn/trainer.hpp"
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/nn/from_network.hpp"
 
 using namespace rramsim::nn;
 
 namespace {
 
-const std::filesystem::path kWeights = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights";
+const std::filesystem::path kWeights = rramsim::data_dir() / "weights";
 
 void BM_LeNet5InferenceMnistTest(benchmark::State& state) {
   Model m = load_model("lenet5", kWeights / "lenet5-mnist.h5");

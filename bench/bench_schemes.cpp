@@ -14,6 +14,7 @@
 #include <random>
 
 #include "rramsim/nn/dataset.hpp"
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/schemes/bit_accurate_hook.hpp"
@@ -27,11 +28,11 @@ namespace {
 
 std::filesystem::path tables_path() {
   if (const char* e = std::getenv("RRAMSIM_TABLES")) return e;
-  return std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / ".." / "build-schemes" / "cal" / "default.h5";
+  return rramsim::data_dir() / ".." / "build-schemes" / "cal" / "default.h5";
 }
 
 nn::Model lenet() {
-  auto w = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights" / "lenet5-mnist.h5";
+  auto w = rramsim::data_dir() / "weights" / "lenet5-mnist.h5";
   if (std::filesystem::exists(w)) return nn::load_model("lenet5", w);
   nn::Model m = nn::model_from_network(load_network("lenet5"));
   std::mt19937 g(1);

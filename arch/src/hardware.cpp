@@ -1,4 +1,5 @@
 #include "rramsim/arch/hardware.hpp"
+#include "rramsim/common/data_path.hpp"
 
 #include <cmath>
 
@@ -183,9 +184,13 @@ Hardware parse_hardware(const std::string& toml_text, const std::string& origin)
 Hardware load_hardware(const std::string& name_or_file) {
   std::filesystem::path file = name_or_file;
   if (file.extension() != ".toml") {
-    file = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "hardware" / (name_or_file + ".toml");
+    file = data_path("hardware", name_or_file);
     if (!std::filesystem::exists(file))
-      throw InputError("unknown hardware '" + name_or_file + "' (shipped: isaac, prime; or give a .toml file)");
+    {
+      std::string known;
+      for (const auto& n : shipped_names("hardware")) known += (known.empty() ? "" : ", ") + n;
+      throw InputError("unknown hardware '" + name_or_file + "' (shipped: " + known + "; or give a .toml file)");
+    }
   }
   if (!std::filesystem::exists(file)) throw InputError("hardware file " + file.string() + " does not exist");
   return parse(ConfigDoc::from_file(file), file.string());

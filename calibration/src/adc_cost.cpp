@@ -1,4 +1,5 @@
 #include "rramsim/calibration/adc_cost.hpp"
+#include "rramsim/common/data_path.hpp"
 
 #include <cmath>
 
@@ -39,7 +40,7 @@ AdcCost AdcCostModel::at(int bits) const {
 AdcCostModel load_adc_cost_model(const std::string& name_or_file) {
   std::filesystem::path file = name_or_file;
   if (file.extension() != ".toml")
-    file = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "adc" / (name_or_file + ".toml");
+    file = data_path("adc", name_or_file);
   if (!std::filesystem::exists(file))
     throw InputError("unknown ADC cost model '" + name_or_file + "' (known: isaac-survey, isaac-walden, or a .toml file)");
   auto doc = ConfigDoc::from_file(file);

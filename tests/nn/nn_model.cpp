@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rramsim/workload/network.hpp"
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/common/error.hpp"
@@ -18,7 +19,7 @@ using namespace rramsim::nn;
 
 namespace {
 
-const std::filesystem::path kData = RRAMSIM_SOURCE_DATA_DIR;
+const std::filesystem::path kData = rramsim::data_dir();
 
 std::string read_text(const std::filesystem::path& p) {
   std::ifstream f(p);

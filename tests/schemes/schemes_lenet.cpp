@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "rramsim/schemes/study.hpp"
+#include "rramsim/common/data_path.hpp"
 
 using namespace rramsim;
 using namespace rramsim::schemes;
@@ -11,7 +12,7 @@ using namespace rramsim::schemes;
 // activations, 8-bit ADC) with ideal tables (every partial sum maps to its clipped code with
 // probability 1, through the same sampling path as calibrated tables).
 TEST_CASE("schemes: LeNet-5 on the MNIST test set under the baseline is within 0.5 % of the float model") {
-  auto weights = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights" / "lenet5-mnist.h5";
+  auto weights = rramsim::data_dir() / "weights" / "lenet5-mnist.h5";
   REQUIRE(std::filesystem::exists(weights));
   std::map<int, calibration::ErrorTable> ideal;
   for (int bits = 1; bits <= 9; ++bits) {

@@ -1,4 +1,5 @@
 #include "rramsim/workload/network.hpp"
+#include "rramsim/common/data_path.hpp"
 
 #include <algorithm>
 #include <map>
@@ -194,7 +195,7 @@ Network parse_network(const std::string& toml_text, const std::string& origin) {
 Network load_network(const std::string& name_or_file) {
   std::filesystem::path file = name_or_file;
   if (file.extension() != ".toml") {
-    file = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "networks" / (name_or_file + ".toml");
+    file = data_path("networks", name_or_file);
     if (!std::filesystem::exists(file)) {
       std::string known;
       for (const auto& n : shipped_networks()) known += (known.empty() ? "" : ", ") + n;
@@ -205,14 +206,6 @@ Network load_network(const std::string& name_or_file) {
   return parse(ConfigDoc::from_file(file), file.string());
 }
 
-std::vector<std::string> shipped_networks() {
-  std::vector<std::string> names;
-  auto dir = std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "networks";
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> shipped_networks() { return shipped_names("networks"); }
 
 }  // namespace rramsim::workload

@@ -20,12 +20,20 @@ struct NativeStats {
   long factor_nonzeros = 0;      // non-zeros of L
   double program_seconds = 0;    // factorization (+ transfer matrix once formed)
   int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
+  bool line_form = false;        // linear cells solved in line form (conjugate gradients)
+  int last_cg_iterations = 0;    // most CG iterations any input of the last solve() needed
+  long direct_fallbacks = 0;     // inputs whose iteration failed, solved by the factorization
 };
 
 struct NativeOptions {
   double newton_tol_volt = 1e-13;  // stop when the largest node update is below this
   int newton_max_iterations = 60;
   double newton_max_step_volt = 0.2;  // damping: largest node update per iteration
+  // Line-form conjugate gradients: stop at this residual relative to the right-hand side;
+  // beyond the iteration cap (large wire resistance, near-singular arrays) the input is
+  // solved by the sparse factorization instead.
+  double cg_tol_rel = 1e-13;
+  int cg_max_iterations = 300;
 };
 
 class NativeEngine : public Engine {

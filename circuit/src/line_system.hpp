@@ -18,14 +18,7 @@
 
 namespace rramsim::circuit::detail {
 
-using Grid = Eigen::ArrayXXd;  // rows x cols, column-major: index i + R j
-
-// Factors of a set of independent tridiagonal chains, all solved at once.
-struct Chains {
-  Grid diag;      // the matrix diagonal
-  Grid inv_piv;   // 1 / pivot of the LDL^T factorization
-  Grid mult;      // multiplier l of the element against its predecessor in the chain
-};
+using Grid = Eigen::MatrixXd;  // rows x cols, column-major: index i + R j
 
 struct CgReport {
   bool converged = false;
@@ -39,11 +32,15 @@ class LineSystem {
 
   // Sets the cell conductances (R x C) and factors every line. False if a line's pivot is
   // not safely positive (a floating node or a near-singular line): use the direct solver.
-  bool set_cells(const Grid& siemens);
+  bool set_cells(Grid siemens);
+  // The cell conductances back (for the general network when the iteration fails).
+  Grid cell_siemens() const;
 
-  // One input: word- and bit-line node voltages (fixed nodes included).
+  // One input: word- and bit-line node voltages (fixed nodes included). Not thread-safe:
+  // the iteration's vectors are kept between calls (a fresh page costs more than the
+  // arithmetic at these sizes).
   CgReport solve(const Eigen::VectorXd& row_volt, double tol_rel, int max_iterations, Grid& w,
-                 Grid& b) const;
+                 Grid& b);
   // Column currents from node voltages.
   Eigen::VectorXd column_amp(const Grid& w, const Grid& b) const;
 
@@ -52,21 +49,26 @@ class LineSystem {
   int free_nodes() const { return 2 * R_ * C_ - (w_fixed0_ ? R_ : 0) - (b_fixed_last_ ? C_ : 0); }
 
  private:
-  void factor_word_lines();
-  bool factor_bit_lines();
+  double off_w(int j) const { return j == 1 ? off_w0_ : -gw_; }  // W(i,j-1)-W(i,j)
+  double off_b(int i) const { return i == R_ - 1 ? off_b_last_ : -gb_; }  // B(i-1,j)-B(i,j)
   void solve_word_lines(Grid& x) const;  // in place: x <- A_w^-1 x
   void solve_bit_lines(Grid& x) const;   // in place: x <- A_b^-1 x
-  void apply_bit_lines(const Grid& x, Grid& y) const;  // y = A_b x
-  void rhs(const Eigen::VectorXd& v, Grid& rw, Grid& rb) const;
+  void apply_bit_lines_minus(const Grid& x, Grid& y) const;
+  double cell(int i, int j) const { return (j == 0 && w_fixed0_) || (i == R_ - 1 && b_fixed_last_)
+                                               ? (j == 0 ? gc_col0_[i] : gc_row_last_[j]) : h_(i, j); }
+  double b_diag(int i, int j) const { return i == R_ - 1 && b_fixed_last_ ? 1.0 : cell(i, j) + b_wires_[i]; }
+  void word_line_rhs(const Eigen::VectorXd& v, Grid& rw) const;
 
   int R_ = 0, C_ = 0;
   double gw_ = 0, gb_ = 0;   // word-line and bit-line wire conductance per segment (0: open)
   double gd_ = 0, gs_ = 0;   // driver and sense conductance when the end node is free
   bool w_fixed0_ = false;    // driver_ohm == 0: W(i,0) is held at v_i
   bool b_fixed_last_ = false;  // sense_ohm == 0: B(R-1,j) is held at 0
-  Grid gc_;                  // cell conductances
+  Eigen::VectorXd gc_col0_, gc_row_last_;  // cell conductances at the fixed ends
   Grid h_;                   // cell coupling between two free nodes (0 if either is fixed)
-  Chains wl_, bl_;
+  Eigen::VectorXd b_wires_;  // per row: bit-line wire and sense conductance at a B node
+  Grid w_inv_piv_, b_inv_piv_;  // 1 / pivots of the lines' LDL^T factors
+  Grid r_, p_, t_;           // CG workspace
   double off_w0_ = 0;        // off-diagonal W(i,0)-W(i,1) (0 if W(i,0) is fixed)
   double off_b_last_ = 0;    // off-diagonal B(R-2,j)-B(R-1,j) (0 if B(R-1,j) is fixed)
 };

@@ -80,8 +80,9 @@ struct NativeEngine::Impl {
   bool programmed = false;
   bool linear = true;
   CrossbarSpec spec;     // kept to build the general network only when it is needed
-  CellArray cells;
+  CellArray cells;       // (in line form the line system holds the conductances instead)
   std::optional<detail::LineSystem> lines;  // linear cells in line form (the fast path)
+  detail::Grid w_grid, b_grid;  // its node voltages
   bool generic = false;  // the general network below is built and assembled
   Network net;
   std::vector<int> free_of_node;
@@ -216,7 +217,16 @@ void NativeEngine::Impl::form_transfer() {
 // line form does not apply, its iteration fails, or the transfer matrix is asked for.
 void NativeEngine::Impl::build_generic() {
   if (generic) return;
-  net = build_network(spec, cells);
+  if (lines) {  // the same linear network from the line system's conductances
+    CrossbarSpec s = spec;
+    s.cell = CellType::passive_1r;  // cell_siemens already holds the access resistance
+    s.access_on_ohm = 0;
+    CellArray c;
+    c.siemens = lines->cell_siemens();
+    net = build_network(s, c);
+  } else {
+    net = build_network(spec, cells);
+  }
   if (auto f = floating_node(net); !f.empty())
     throw SolverError("native engine: node " + f +
                       " is floating (no conducting path to a driver or sense node): singular system");
@@ -237,13 +247,13 @@ void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
   m.stats = {};
   validate(spec, cells);
   m.spec = spec;
-  m.cells = cells;
   m.linear = spec.linear_cells;
   m.lines.reset();
   if (m.linear) {
     m.lines = detail::LineSystem::make(spec);
-    if (m.lines && !m.lines->set_cells(cell_siemens(spec, cells).array())) m.lines.reset();
+    if (m.lines && !m.lines->set_cells(cell_siemens(spec, cells))) m.lines.reset();
   }
+  m.cells = m.lines ? CellArray{} : cells;
   if (m.lines) {
     m.stats.unknowns = m.lines->free_nodes();
     m.stats.line_form = true;
@@ -343,7 +353,8 @@ void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const So
   }
   const bool want_nodes = o.node_voltages;
   Eigen::VectorXd node_v;  // general network: node voltages of the first input
-  detail::Grid w, b;       // line form: the same
+  detail::Grid& w = w_grid;  // line form: the same (kept: no fresh pages per input)
+  detail::Grid& b = b_grid;
   stats.last_cg_iterations = 0;
   if (has_transfer) {
     s.column_amp = T * row_volts;

@@ -83,6 +83,7 @@ struct NativeEngine::Impl {
   CellArray cells;       // (in line form the line system holds the conductances instead)
   std::optional<detail::LineSystem> lines;  // linear cells in line form (the fast path)
   detail::Grid w_grid, b_grid;  // its node voltages
+  bool lines_stalled = false;   // an input's iteration failed: use the factorization
   bool generic = false;  // the general network below is built and assembled
   Network net;
   std::vector<int> free_of_node;
@@ -241,6 +242,7 @@ void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
   Impl& m = *impl_;
   m.programmed = false;
   m.generic = false;
+  m.lines_stalled = false;
   m.factored = false;
   m.has_transfer = false;
   m.direct_inputs = 0;
@@ -364,7 +366,7 @@ void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const So
     for (Eigen::Index k = 0; k < row_volts.cols(); ++k) {
       Eigen::VectorXd v = row_volts.col(k);
       bool first = k == 0 && want_nodes;
-      if (lines) {
+      if (lines && !lines_stalled) {
         auto rep = lines->solve(v, opts.cg_tol_rel, opts.cg_max_iterations, w, b);
         stats.last_cg_iterations = std::max(stats.last_cg_iterations, rep.iterations);
         if (rep.converged) {
@@ -375,8 +377,11 @@ void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const So
           }
           continue;
         }
-        ++stats.direct_fallbacks;  // the iteration stalled: the factorization is exact
+        // The iteration stalled: the factorization is exact, and the same array's other
+        // inputs would stall too, so they go straight to it.
+        lines_stalled = true;
       }
+      if (lines) ++stats.direct_fallbacks;
       s.column_amp.col(k) = direct_column_amp(v, first ? &node_v : nullptr);
       if (first) detail::fill_node_maps(net, node_v, s);
     }
@@ -384,7 +389,7 @@ void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const So
   }
   if (want_nodes) {  // T gives currents only: one more solve for the node voltages
     Eigen::VectorXd v = row_volts.col(0);
-    if (lines && lines->solve(v, opts.cg_tol_rel, opts.cg_max_iterations, w, b).converged) {
+    if (lines && !lines_stalled && lines->solve(v, opts.cg_tol_rel, opts.cg_max_iterations, w, b).converged) {
       s.wordline_volt = w.matrix();
       s.bitline_volt = b.matrix();
     } else {

@@ -22,7 +22,8 @@ struct NativeStats {
   int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
   bool line_form = false;        // linear cells solved in line form (conjugate gradients)
   int last_cg_iterations = 0;    // most CG iterations any input of the last solve() needed
-  long direct_fallbacks = 0;     // inputs whose iteration failed, solved by the factorization
+  long direct_fallbacks = 0;     // line form: inputs solved by the factorization instead
+                                 // (the iteration failed on one; the array's later inputs follow)
 };
 
 struct NativeOptions {

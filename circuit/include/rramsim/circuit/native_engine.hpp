@@ -2,7 +2,10 @@
 // The native engine: nodal analysis of the crossbar network (network.hpp) with Eigen's
 // sparse Cholesky (LDL^T, AMD ordering) on the symmetric positive definite nodal matrix.
 //
-// Linear cells: program() factors once. The transfer matrix T (cols x rows, column
+// Linear cells, few inputs: the line form (word and bit lines as tridiagonal chains, CG on
+// the bit-line Schur complement; docs/circuit.md); program() only factors the lines. If
+// the iteration stalls, the input is solved by the sparse factorization (built then).
+// Linear cells, many inputs: the factorization (built when first needed). The transfer matrix T (cols x rows, column
 // currents per volt at each row driver) costs min(rows, cols) blocked solves; it is formed
 // as soon as the inputs seen would have cost as much as direct solves (at once for a batch
 // that large), after which every input is I = T v, a dense product.

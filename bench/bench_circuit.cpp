@@ -97,6 +97,21 @@ void BM_NativeBatchPerInput(benchmark::State& st) {
   st.counters["program_s"] = e.stats().program_seconds;
 }
 
+// A whole batch of 1,000 inputs on a freshly programmed array: programming, the transfer
+// matrix and the product, i.e. what `crossbar solve --batch 1000` costs.
+void BM_NativeBatchTotal(benchmark::State& st) {
+  int n = static_cast<int>(st.range(0));
+  auto spec = spec_of(n);
+  auto cells = random_cells(n, 3);
+  auto v = random_inputs(n, 1000, 4);
+  for (auto _ : st) {
+    NativeEngine e;
+    e.program(spec, cells);
+    auto s = e.solve(v);
+    benchmark::DoNotOptimize(s.column_amp.data());
+  }
+}
+
 // Programming (factorization + transfer matrix) and peak memory at the largest sizes.
 void BM_NativeProgram(benchmark::State& st) {
   int n = static_cast<int>(st.range(0));
@@ -121,6 +136,7 @@ BENCHMARK(BM_NgspiceSingle_Slow)->Arg(128)->Unit(benchmark::kMillisecond)->Itera
 BENCHMARK(BM_NativeSingleNonlinear)->Arg(32)->Arg(64)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NgspiceSingleNonlinear)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_NativeBatchPerInput)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NativeBatchTotal)->Arg(128)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NativeProgram)->Arg(256)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
 
 int main(int argc, char** argv) {

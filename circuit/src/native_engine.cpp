@@ -8,13 +8,13 @@
 #include <cmath>
 
 #include "detail.hpp"
+#include "line_system.hpp"
 
 namespace rramsim::circuit {
 namespace {
 
 using SpMat = Eigen::SparseMatrix<double>;
 using Ldlt = Eigen::SimplicialLDLT<SpMat, Eigen::Lower, Eigen::AMDOrdering<int>>;
-using LineLdlt = Eigen::SimplicialLDLT<SpMat, Eigen::Lower, Eigen::NaturalOrdering<int>>;
 constexpr int kBlock = 32;  // right-hand sides per solve when forming T
 
 // Index of entry (r, c) in a compressed column-major matrix's value array.
@@ -79,6 +79,12 @@ struct NativeEngine::Impl {
   NativeOptions opts;
   bool programmed = false;
   bool linear = true;
+  CrossbarSpec spec;     // kept to build the general network only when it is needed
+  CellArray cells;       // (in line form the line system holds the conductances instead)
+  std::optional<detail::LineSystem> lines;  // linear cells in line form (the fast path)
+  detail::Grid w_grid, b_grid;  // its node voltages
+  bool lines_stalled = false;   // an input's iteration failed: use the factorization
+  bool generic = false;  // the general network below is built and assembled
   Network net;
   std::vector<int> free_of_node;
   std::vector<int> sense_col;  // per node: column index if a sense node, -1 else
@@ -89,18 +95,18 @@ struct NativeEngine::Impl {
   std::vector<DeviceStamp> devices;
   Ldlt ldlt;        // linear: K; nonlinear: the chord matrix
   bool factored = false;
-  SpMat M;          // linear: K without the cell couplings (independent word and bit lines)
-  LineLdlt lines;   // its factors: tridiagonal blocks, no fill
   Ldlt jac;         // nonlinear: Newton Jacobian (symbolic analysis reused)
   Eigen::MatrixXd T;
   bool has_transfer = false;
   long direct_inputs = 0;  // inputs solved without T (T pays off after ~min(R,C) of them)
   NativeStats stats;
 
+  void build_generic();
   void assemble();
   void factor();
   void form_transfer();
-  bool pcg(const Eigen::VectorXd& b, Eigen::VectorXd& x) const;
+  Eigen::VectorXd direct_column_amp(const Eigen::VectorXd& v, Eigen::VectorXd* node_v);
+  void solve_linear(const Eigen::MatrixXd& row_volts, const SolveOptions& o, Solution& s);
   Eigen::VectorXd newton(const Eigen::VectorXd& v, int& iterations);
   Eigen::VectorXd device_currents_into_columns(const Eigen::VectorXd& node_v) const;
 };
@@ -155,22 +161,6 @@ void NativeEngine::Impl::assemble() {
   K.resize(n, n);
   K.setFromTriplets(tk.begin(), tk.end());
   K.makeCompressed();
-  // Line-block preconditioner: drop the couplings between a word-line and a bit-line node
-  // (the cells); keep wires and the full diagonal.
-  std::vector<char> is_wl(net.nodes, 0), is_bl(net.nodes, 0);
-  for (int t : net.wl_node) is_wl[t] = 1;
-  for (int t : net.bl_node) is_bl[t] = 1;
-  std::vector<Eigen::Triplet<double>> tm;
-  tm.reserve(tk.size());
-  for (const auto& t : tk) {
-    if (t.row() != t.col()) {
-      int a = node_of_free[t.row()], b = node_of_free[t.col()];
-      if ((is_wl[a] && is_bl[b]) || (is_bl[a] && is_wl[b])) continue;
-    }
-    tm.push_back(t);
-  }
-  M.resize(n, n);
-  M.setFromTriplets(tm.begin(), tm.end());
   Bm.resize(n, R);
   Bm.setFromTriplets(tb.begin(), tb.end());
   Cm.resize(C, n);
@@ -196,32 +186,8 @@ void NativeEngine::Impl::factor() {
   factored = true;
 }
 
-// Conjugate gradients preconditioned by the independent lines: the wires couple a line's
-// nodes strongly, the cells couple lines weakly, so few iterations reach round-off. Returns
-// false (the caller falls back to the factorization) if it does not.
-bool NativeEngine::Impl::pcg(const Eigen::VectorXd& b, Eigen::VectorXd& x) const {
-  const double bnorm = b.norm();
-  x = lines.solve(b);
-  if (bnorm == 0) return true;
-  Eigen::VectorXd r = b - K * x;
-  Eigen::VectorXd z = lines.solve(r);
-  Eigen::VectorXd p = z, q(n);
-  double rz = r.dot(z);
-  for (int it = 0; it < 1000; ++it) {
-    if (r.norm() <= 1e-14 * bnorm) return true;
-    q.noalias() = K * p;
-    double alpha = rz / p.dot(q);
-    x += alpha * p;
-    r -= alpha * q;
-    z = lines.solve(r);
-    double rz_next = r.dot(z);
-    p = z + (rz_next / rz) * p;
-    rz = rz_next;
-  }
-  return r.norm() <= 1e-14 * bnorm;
-}
-
 void NativeEngine::Impl::form_transfer() {
+  build_generic();
   factor();
   const int R = net.rows, C = net.cols;
   T.resize(C, R);
@@ -248,24 +214,55 @@ void NativeEngine::Impl::form_transfer() {
   has_transfer = true;
 }
 
+// The general sparse network: always for nonlinear cells; for linear cells only when the
+// line form does not apply, its iteration fails, or the transfer matrix is asked for.
+void NativeEngine::Impl::build_generic() {
+  if (generic) return;
+  if (lines) {  // the same linear network from the line system's conductances
+    CrossbarSpec s = spec;
+    s.cell = CellType::passive_1r;  // cell_siemens already holds the access resistance
+    s.access_on_ohm = 0;
+    CellArray c;
+    c.siemens = lines->cell_siemens();
+    net = build_network(s, c);
+  } else {
+    net = build_network(spec, cells);
+  }
+  if (auto f = floating_node(net); !f.empty())
+    throw SolverError("native engine: node " + f +
+                      " is floating (no conducting path to a driver or sense node): singular system");
+  assemble();
+  stats.unknowns = n;
+  factored = false;
+  generic = true;
+}
+
 void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
   auto t0 = std::chrono::steady_clock::now();
   Impl& m = *impl_;
   m.programmed = false;
-  m.net = build_network(spec, cells);
-  m.linear = spec.linear_cells;
-  if (auto f = floating_node(m.net); !f.empty())
-    throw SolverError("native engine: node " + f +
-                      " is floating (no conducting path to a driver or sense node): singular system");
-  m.assemble();
-  m.stats = {};
-  m.stats.unknowns = m.n;
+  m.generic = false;
+  m.lines_stalled = false;
   m.factored = false;
+  m.has_transfer = false;
+  m.direct_inputs = 0;
+  m.stats = {};
+  validate(spec, cells);
+  m.spec = spec;
+  m.linear = spec.linear_cells;
+  m.lines.reset();
   if (m.linear) {
-    m.lines.compute(m.M);
-    if (m.lines.info() != Eigen::Success)
-      throw SolverError("native engine: a word or bit line's nodal matrix is singular");
+    m.lines = detail::LineSystem::make(spec);
+    if (m.lines && !m.lines->set_cells(cell_siemens(spec, cells))) m.lines.reset();
+  }
+  m.cells = m.lines ? CellArray{} : cells;
+  if (m.lines) {
+    m.stats.unknowns = m.lines->free_nodes();
+    m.stats.line_form = true;
   } else {
+    m.build_generic();
+  }
+  if (!m.linear) {
     // Chord matrix: each cell at its conductance at read_volt, for Newton's start point.
     SpMat chord = m.K;
     double vr = spec.read_volt;
@@ -283,8 +280,6 @@ void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
     m.stats.factor_nonzeros = m.ldlt.matrixL().nestedExpression().nonZeros();
     m.factored = true;
   }
-  m.has_transfer = false;
-  m.direct_inputs = 0;
   m.programmed = true;
   m.stats.program_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -341,43 +336,75 @@ Eigen::VectorXd NativeEngine::Impl::newton(const Eigen::VectorXd& v, int& iterat
                                 opts.newton_max_iterations));
 }
 
+// Column currents of one input by the factorization (node voltages too if asked).
+Eigen::VectorXd NativeEngine::Impl::direct_column_amp(const Eigen::VectorXd& v, Eigen::VectorXd* node_v) {
+  build_generic();
+  factor();
+  Eigen::VectorXd x = ldlt.solve(Eigen::VectorXd(Bm * v));
+  if (node_v) *node_v = node_volts(net, free_of_node, x, v);
+  return Cm * x + Dm * v;
+}
+
+void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const SolveOptions& o, Solution& s) {
+  // T costs min(R, C) solves: form it once the inputs seen would have cost as much.
+  const long breakeven = std::min(spec.rows, spec.cols);
+  if (!has_transfer && direct_inputs + row_volts.cols() >= breakeven) {
+    auto t0 = std::chrono::steady_clock::now();
+    form_transfer();
+    stats.program_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  const bool want_nodes = o.node_voltages;
+  Eigen::VectorXd node_v;  // general network: node voltages of the first input
+  detail::Grid& w = w_grid;  // line form: the same (kept: no fresh pages per input)
+  detail::Grid& b = b_grid;
+  stats.last_cg_iterations = 0;
+  if (has_transfer) {
+    s.column_amp = T * row_volts;
+  } else {
+    direct_inputs += row_volts.cols();
+    s.column_amp.resize(spec.cols, row_volts.cols());
+    for (Eigen::Index k = 0; k < row_volts.cols(); ++k) {
+      Eigen::VectorXd v = row_volts.col(k);
+      bool first = k == 0 && want_nodes;
+      if (lines && !lines_stalled) {
+        auto rep = lines->solve(v, opts.cg_tol_rel, opts.cg_max_iterations, w, b);
+        stats.last_cg_iterations = std::max(stats.last_cg_iterations, rep.iterations);
+        if (rep.converged) {
+          s.column_amp.col(k) = lines->column_amp(w, b);
+          if (first) {
+            s.wordline_volt = w.matrix();
+            s.bitline_volt = b.matrix();
+          }
+          continue;
+        }
+        // The iteration stalled: the factorization is exact, and the same array's other
+        // inputs would stall too, so they go straight to it.
+        lines_stalled = true;
+      }
+      if (lines) ++stats.direct_fallbacks;
+      s.column_amp.col(k) = direct_column_amp(v, first ? &node_v : nullptr);
+      if (first) detail::fill_node_maps(net, node_v, s);
+    }
+    return;
+  }
+  if (want_nodes) {  // T gives currents only: one more solve for the node voltages
+    Eigen::VectorXd v = row_volts.col(0);
+    if (lines && !lines_stalled && lines->solve(v, opts.cg_tol_rel, opts.cg_max_iterations, w, b).converged) {
+      s.wordline_volt = w.matrix();
+      s.bitline_volt = b.matrix();
+    } else {
+      direct_column_amp(v, &node_v);
+      detail::fill_node_maps(net, node_v, s);
+    }
+  }
+}
+
 Solution NativeEngine::solve(const Eigen::MatrixXd& row_volts, const SolveOptions& opts) {
   Impl& m = *impl_;
-  detail::check_inputs("native", m.programmed, m.net.rows, row_volts);
+  detail::check_inputs("native", m.programmed, m.spec.rows, row_volts);
   Solution s;
   if (m.linear) {
-    // T costs min(R, C) solves: form it once the inputs seen would have cost as much.
-    const long breakeven = std::min(m.net.rows, m.net.cols);
-    if (!m.has_transfer && m.direct_inputs + row_volts.cols() >= breakeven) {
-      auto t0 = std::chrono::steady_clock::now();
-      m.form_transfer();
-      m.stats.program_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
-    if (m.has_transfer) {
-      s.column_amp = m.T * row_volts;
-    } else {
-      m.direct_inputs += row_volts.cols();
-      Eigen::MatrixXd b = m.Bm * row_volts;
-      Eigen::MatrixXd x(m.n, b.cols());
-      for (Eigen::Index k = 0; k < b.cols(); ++k) {
-        Eigen::VectorXd xk;
-        if (!m.pcg(b.col(k), xk)) {
-          m.factor();
-          xk = m.ldlt.solve(Eigen::VectorXd(b.col(k)));
-        }
-        x.col(k) = xk;
-      }
-      s.column_amp = m.Cm * x + m.Dm * row_volts;
-    }
-    if (opts.node_voltages) {
-      Eigen::VectorXd v = row_volts.col(0);
-      Eigen::VectorXd b = m.Bm * v, x;
-      if (!m.pcg(b, x)) {
-        m.factor();
-        x = m.ldlt.solve(b);
-      }
-      detail::fill_node_maps(m.net, node_volts(m.net, m.free_of_node, x, v), s);
-    }
+    m.solve_linear(row_volts, opts, s);
     return s;
   }
   s.column_amp.resize(m.net.cols, row_volts.cols());

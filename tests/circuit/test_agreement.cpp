@@ -129,3 +129,31 @@ TEST_CASE("native: a batch equals input-by-input solves and node voltages satisf
     }
   }
 }
+
+TEST_CASE("native: line-form iteration where it converges and fallback to the factorization where it stalls") {
+  // 1 ohm wires: conjugate gradients in line form, a few dozen iterations at most.
+  // 1e5 ohm wires (cells as strong as the wires): the iteration stalls at its cap and the
+  // input is solved by the sparse factorization; both still equal ngspice.
+  for (double wire : {1.0, 1e5}) {
+    auto spec = test::spec_of(32, 32, wire);
+    auto cells = test::random_cells(32, 32, 40);
+    auto v = test::random_inputs(32, 2, spec.read_volt, 41);
+    NativeEngine e;
+    e.program(spec, cells);
+    auto native = e.solve(v, {.node_voltages = true});
+    INFO("wire " << wire << " ohm");
+    CHECK(e.stats().line_form);
+    if (wire == 1.0) {
+      CHECK(e.stats().direct_fallbacks == 0);
+      CHECK(e.stats().last_cg_iterations > 0);
+      CHECK(e.stats().last_cg_iterations < 50);
+    } else {
+      CHECK(e.stats().direct_fallbacks == 2);
+      CHECK(e.stats().factor_nonzeros > 0);
+    }
+    auto ng = make_engine("ngspice");
+    ng->program(spec, cells);
+    CHECK(max_relative_deviation(native.column_amp, ng->solve(v).column_amp) < 1e-9);
+    CHECK(native.wordline_volt->rows() == 32);
+  }
+}

@@ -2,7 +2,10 @@
 // The native engine: nodal analysis of the crossbar network (network.hpp) with Eigen's
 // sparse Cholesky (LDL^T, AMD ordering) on the symmetric positive definite nodal matrix.
 //
-// Linear cells: program() factors once. The transfer matrix T (cols x rows, column
+// Linear cells, few inputs: the line form (word and bit lines as tridiagonal chains, CG on
+// the bit-line Schur complement; docs/circuit.md); program() only factors the lines. If
+// the iteration stalls, the input is solved by the sparse factorization (built then).
+// Linear cells, many inputs: the factorization (built when first needed). The transfer matrix T (cols x rows, column
 // currents per volt at each row driver) costs min(rows, cols) blocked solves; it is formed
 // as soon as the inputs seen would have cost as much as direct solves (at once for a batch
 // that large), after which every input is I = T v, a dense product.
@@ -20,12 +23,21 @@ struct NativeStats {
   long factor_nonzeros = 0;      // non-zeros of L
   double program_seconds = 0;    // factorization (+ transfer matrix once formed)
   int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
+  bool line_form = false;        // linear cells solved in line form (conjugate gradients)
+  int last_cg_iterations = 0;    // most CG iterations any input of the last solve() needed
+  long direct_fallbacks = 0;     // line form: inputs solved by the factorization instead
+                                 // (the iteration failed on one; the array's later inputs follow)
 };
 
 struct NativeOptions {
   double newton_tol_volt = 1e-13;  // stop when the largest node update is below this
   int newton_max_iterations = 60;
   double newton_max_step_volt = 0.2;  // damping: largest node update per iteration
+  // Line-form conjugate gradients: stop at this residual relative to the right-hand side;
+  // beyond the iteration cap (large wire resistance, near-singular arrays) the input is
+  // solved by the sparse factorization instead.
+  double cg_tol_rel = 1e-13;
+  int cg_max_iterations = 300;
 };
 
 class NativeEngine : public Engine {

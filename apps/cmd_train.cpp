@@ -2,12 +2,14 @@
 // its weights (HDF5, docs/training.md) with the command that reproduces them.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iostream>
 
 #include "commands.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/trainer.hpp"
 #include "rramsim/nn/weights.hpp"
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::apps {
@@ -21,9 +23,20 @@ struct TrainArgs {
   nn::TrainOptions train;
 };
 
+bool model_is_finite(const nn::Model& m) {
+  for (const auto& p : m.params())
+    if (!p.weights.allFinite() || !p.bias.allFinite()) return false;
+  return true;
+}
+
 void run_train(const TrainArgs& a) {
   using namespace nn;
   if (a.out.empty()) throw InputError("train: --out is required");
+  std::vector<std::filesystem::path> inputs;
+  if (!is_shipped_name(a.network)) inputs.push_back(a.network);
+  check_outputs({a.out}, inputs);
+  if (!std::isfinite(a.train.learning_rate) || a.train.learning_rate <= 0)
+    throw InputError(fmt::format("train: --lr must be a positive finite number, got {}", a.train.learning_rate));
   Model model = model_from_network(workload::load_network(a.network));
   DatasetOptions d{.name = a.dataset, .split = "train", .dir = a.data_dir, .limit = 0};
   Dataset train_set = load_dataset(d);
@@ -55,6 +68,10 @@ void run_train(const TrainArgs& a) {
       a.network, a.dataset, a.train.epochs, a.train.batch_size, a.train.optimizer, a.train.learning_rate,
       a.train.lr_decay, a.train.decay_epochs, a.train.weight_decay, a.train.seed,
       a.train.limit > 0 ? fmt::format(" --limit {}", a.train.limit) : "", a.out);
+  if (!std::isfinite(report.epochs.empty() ? 0.0 : report.epochs.back().mean_loss) ||
+      !model_is_finite(model))
+    throw SolverError("train: the weights diverged to non-finite values (learning rate " +
+                      fmt::format("{}", a.train.learning_rate) + "); nothing written");
   save_weights(model, r, a.out);
   std::cout << fmt::format("test accuracy (float, {} images of {}): {:.2f} %\n", test_set.size(),
                            a.dataset, 100 * r.test_accuracy);

@@ -34,9 +34,13 @@ double onset_volt(const TransientResult& r, size_t i0, size_t i1, double fractio
 
 void validate(const IvOptions& o) {
   auto finite_pos = [](double v) { return std::isfinite(v) && v > 0; };
-  require(finite_pos(o.vmax_volt), "device iv: --vmax must be a positive number of volts");
-  require(finite_pos(o.vmin_volt), "device iv: --vmin must be a positive number of volts (the magnitude of the negative peak)");
-  require(finite_pos(o.period_s), "device iv: --period must be a positive number of seconds");
+  // Physical ranges: an oxide cell breaks down long before 100 V, and a sweep shorter than
+  // 1 ps or longer than a day is outside what the model describes.
+  require(finite_pos(o.vmax_volt) && o.vmax_volt <= 100, "device iv: --vmax must be in (0, 100] volts");
+  require(finite_pos(o.vmin_volt) && o.vmin_volt <= 100,
+          "device iv: --vmin must be in (0, 100] volts (the magnitude of the negative peak)");
+  require(finite_pos(o.period_s) && o.period_s >= 1e-12 && o.period_s <= 86400,
+          "device iv: --period must be in [1e-12, 86400] seconds");
   require(std::isfinite(o.start_gap_m) && o.start_gap_m >= 0, "device iv: the start gap must be >= 0");
   validate(o.compliance);
 }

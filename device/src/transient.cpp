@@ -127,9 +127,16 @@ TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c
   if (o.noise) sigma_prev = gap_noise_m_per_sqrt_s(p, cell.point(x, 0).temp_k);
   record(0);
   size_t next_sample = 1;
+  // Every stop needs at least one step; the budget bounds the work beyond that.
+  const long step_budget = std::max<long>(o.max_steps, 4 * static_cast<long>(stops.size()));
   for (size_t s = 1; s < stops.size(); ++s) {
     double target = stops[s];
     while (t < target) {
+      if (r.steps + r.rejected_steps > step_budget)
+        throw SolverError(fmt::format(
+            "transient: step budget of {} steps exhausted at t = {:g} s of {:g} s (parameters '{}'); "
+            "the parameter set or waveform is outside the model's physical range",
+            step_budget, t, duration, p.name));
       double h = std::min({dt, max_step, target - t});
       if (target - t - h < 1e-12 * h) h = target - t;  // land exactly on the stop
       double t_try = t, h_try = h;

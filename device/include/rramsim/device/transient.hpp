@@ -36,6 +36,9 @@ struct TransientOptions {
   bool noise = false;             // cycle-to-cycle variation (Wiener increment)
   double noise_step_s = 0;        // grid of the noise; 0: max_step_s
   uint64_t seed = 1;
+  // Accepted plus rejected steps before the run is abandoned with a SolverError: a stiff
+  // or unphysical parameter set must fail in seconds, not spin for minutes.
+  long max_steps = 5'000'000;
 };
 
 struct TransientState {

@@ -318,6 +318,8 @@ std::vector<std::string> Object::attr_names() const {
   std::vector<std::string> out;
   H5O_info_t info;
   if (H5Oget_info2(id(), &info, H5O_INFO_NUM_ATTRS) < 0) return out;
+  if (info.num_attrs > kMaxAttrElements)
+    throw InputError("HDF5: " + path_ + " declares " + std::to_string(info.num_attrs) + " attributes (corrupt?)");
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     char buf[1024];
     ssize_t n = H5Aget_name_by_idx(id(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, buf, sizeof buf, H5P_DEFAULT);
@@ -433,9 +435,12 @@ std::vector<std::string> Group::children() const {
   std::vector<std::string> out;
   H5G_info_t info;
   if (H5Gget_info(id(), &info) < 0) return out;
+  if (info.nlinks > kMaxAttrElements)
+    throw InputError("HDF5: " + path_ + " declares " + std::to_string(info.nlinks) + " members (corrupt?)");
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     ssize_t n = H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (n < 0) continue;
+    if (n > 65536) throw InputError("HDF5: " + path_ + " has a link name of " + std::to_string(n) + " bytes (corrupt?)");
     std::string s(static_cast<size_t>(n) + 1, '\0');
     H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, s.data(), s.size(), H5P_DEFAULT);
     s.resize(static_cast<size_t>(n));

@@ -202,3 +202,24 @@ TEST_CASE("calibrate and inspect: directories, FIFOs and an output equal to an i
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("does not exist") != std::string::npos);
 }
+
+TEST_CASE("calibrate: progress reaches the caller's callback, stage by stage, with totals") {
+  auto dir = test::temp_dir("progress-callback");
+  write_text(dir / "c.toml", kSmall);
+  auto o = calibration::load_calibration_options((dir / "c.toml").string());
+  std::vector<calibration::ProgressEvent> events;
+  calibration::run_calibration(o, {.out = dir / "t.h5", .threads = 2,
+                                   .on_progress = [&](const calibration::ProgressEvent& e) { events.push_back(e); }});
+  using Kind = calibration::ProgressEvent::Kind;
+  std::vector<std::string> started, done;
+  for (const auto& e : events) {
+    if (e.kind == Kind::stage_start) started.push_back(e.stage);
+    if (e.kind == Kind::stage_done) {
+      done.push_back(e.stage);
+      CHECK(e.done == e.total);
+    }
+  }
+  CHECK(started == std::vector<std::string>{"device", "crossbar", "check"});
+  CHECK(done == started);
+  CHECK(events.front().total == 16);  // one step per write-verify device
+}

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 
+#include "rramsim/calibration/schema.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::calibration {
@@ -118,6 +119,229 @@ Dist normalize(const std::map<int, int64_t>& h) {
 
 }  // namespace
 
+namespace {
+
+// One converted-current sample of a wire resistance.
+struct Sample {
+  int psum, active, bucket, array;  // partial sum, active-row index, column bucket, array of this wire
+  double amp;
+};
+
+// The samples of wire `w`, raw column current, and the number of arrays they come from.
+std::vector<Sample> wire_samples(const std::vector<CrossbarUnitKey>& keys, const std::vector<UnitSamples>& samples,
+                                 int w, int buckets, int& arrays) {
+  std::vector<Sample> v;
+  arrays = 0;
+  for (size_t u = 0; u < keys.size(); ++u) {
+    if (keys[u].wire != w) continue;
+    const auto& us = samples[u];
+    for (int b = 0; b < us.batch; ++b) {
+      int act = static_cast<int>(us.active_idx[b]);
+      for (int j = 0; j < us.cols; ++j) {
+        size_t i = static_cast<size_t>(b) * us.cols + j;
+        v.push_back({static_cast<int>(us.psum[i]), act, column_bucket(j, us.cols, buckets), arrays, us.current_amp[i]});
+      }
+    }
+    ++arrays;
+  }
+  return v;
+}
+
+// The references of one wire, one per (array, active-row count, column bucket), and the
+// thresholds midway between adjacent reference means.
+struct WireReferences {
+  std::vector<std::vector<double>> mean_amp;   // per reference: mean current at each sum 0..S-1
+  std::vector<std::vector<double>> threshold;  // per reference: T thresholds
+};
+
+// One wire's share of the ADC stage, step by step (see run_adc_stage).
+class WireStep {
+ public:
+  WireStep(const CalibrationOptions& o, AdcTables& t, int wire, std::vector<Sample> v)
+      : o_(o), t_(t), w_(wire), v_(std::move(v)), A_(t.active_keys - 1), R_(t.refs_per_wire()) {}
+
+  // The reference per (array, active-row count n, column bucket): each array's ADC
+  // reference is calibrated once after programming (the weights are static), and the
+  // periphery knows n (the input popcount, as for the HRS offset). Without the offset
+  // subtraction n is not assumed known: one reference per (array, bucket) for all n.
+  void fit_references() {
+    const auto& x = o_.crossbar;
+    const auto& a = o_.adc;
+    for (auto& e : v_) e.amp -= x.active_rows[e.active] * t_.offset_amp_per_row;
+    const bool per_count = a.subtract_hrs_offset;
+    const int S = std::max(t_.thresholds + 1, t_.psums);
+    std::vector<std::vector<std::pair<int, double>>> groups(R_);
+    for (const auto& e : v_)
+      for (int n = 0; n < A_; ++n)
+        if (n == e.active || (!per_count && n == 0)) groups[t_.ref(e.array, n, e.bucket)].emplace_back(e.psum, e.amp);
+    refs_.mean_amp.assign(R_, {});
+    refs_.threshold.assign(R_, {});
+    for (size_t r = 0; r < R_; ++r) {
+      auto& mean = refs_.mean_amp[r];
+      int n = static_cast<int>(r / t_.column_buckets % A_);
+      if (!per_count && n > 0)
+        mean = refs_.mean_amp[r - static_cast<size_t>(n) * t_.column_buckets];  // the (array, bucket) reference
+      else if (a.thresholds != "ideal")
+        mean = fit_reference(groups[r], S);
+      if (mean.empty())  // ideal thresholds, or too few sums to fit: the nominal LSB
+        for (int q = 0; q < S; ++q) mean.push_back(q * t_.lsb_amp);
+      auto& th = refs_.threshold[r];
+      th.resize(t_.thresholds);
+      for (int k = 1; k <= t_.thresholds; ++k) th[k - 1] = 0.5 * (mean[k - 1] + mean[k]);
+      std::copy(mean.begin(), mean.begin() + t_.psums, &t_.calibrated_mean_amp[(w_ * R_ + r) * t_.psums]);
+    }
+  }
+
+  // Residual spread about each reference, in units of its mean slope (the calibrated LSB).
+  void reference_spread() {
+    std::vector<double> sq(R_, 0);
+    std::vector<int64_t> nn(R_, 0);
+    for (const auto& e : v_) {
+      size_t r = t_.ref(e.array, e.active, e.bucket);
+      double d = e.amp - refs_.mean_amp[r][e.psum];
+      sq[r] += d * d, ++nn[r];
+    }
+    for (size_t r = 0; r < R_; ++r) {
+      const auto& mu = refs_.mean_amp[r];
+      double gain = (mu[t_.psums - 1] - mu[0]) / (t_.psums - 1);
+      t_.reference_gain_amp[w_ * R_ + r] = gain;
+      t_.residual_rms_lsb[w_ * R_ + r] = nn[r] ? std::sqrt(sq[r] / nn[r]) / gain : 0.0;
+    }
+  }
+
+  // Histograms over the level index per (active key, psum), the last key pooling all; the
+  // spread per psum about the bucket's mean (column position is systematic); psum weights.
+  void histograms() {
+    const int P = t_.psums;
+    hist_.assign(static_cast<size_t>(t_.active_keys) * P, {});
+    sq_.assign(P, 0);
+    cnt_.assign(P, 0);
+    for (const auto& e : v_) {
+      size_t r = t_.ref(e.array, e.active, e.bucket);
+      int k = level_of(refs_.threshold[r].data(), t_.thresholds, e.amp);
+      ++hist_[static_cast<size_t>(e.active) * P + e.psum][k];
+      ++hist_[static_cast<size_t>(A_) * P + e.psum][k];
+      double res = e.amp - refs_.mean_amp[r][e.psum];
+      sq_[e.psum] += res * res, ++cnt_[e.psum];
+    }
+    int64_t total = 0;
+    for (int s = 0; s < P; ++s) total += cnt_[s];
+    for (int s = 0; s < P; ++s) t_.psum_weight[t_.wire_psum(w_, s)] = total ? double(cnt_[s]) / total : 0;
+    // For the Gaussian model of unsampled sums: the spread of the nearest well-sampled sum.
+    for (int s = 0; s < P; ++s)
+      if (cnt_[s] >= o_.adc.min_samples) sampled_.push_back(s);
+    if (sampled_.empty())
+      for (int s = 0; s < P; ++s)
+        if (cnt_[s] >= 2) sampled_.push_back(s);
+  }
+
+  // P(level index | key, psum): keyed samples if enough, else pooled samples, else the
+  // Gaussian model.
+  void code_distributions(std::vector<Dist>& dists) {
+    const int P = t_.psums;
+    const int64_t min_samples = o_.adc.min_samples;
+    for (int k = 0; k < t_.active_keys; ++k)
+      for (int s = 0; s < P; ++s) {
+        size_t i = t_.wire_key_psum(w_, k, s);
+        const auto& keyed = hist_[static_cast<size_t>(k) * P + s];
+        const auto& pooled = hist_[static_cast<size_t>(A_) * P + s];
+        if (cnt_of(keyed) >= min_samples) {
+          dists[i] = normalize(keyed);
+          t_.source[i] = 0;
+        } else if (cnt_of(pooled) >= min_samples) {
+          dists[i] = normalize(pooled);
+          t_.source[i] = 1;
+        } else {
+          dists[i] = gauss_at(k, s);
+          t_.source[i] = 2;
+        }
+      }
+  }
+
+ private:
+  double sigma_at(int s) const {
+    if (sampled_.empty()) return 0.0;
+    int best = sampled_[0];
+    for (int q : sampled_)
+      if (std::abs(q - s) < std::abs(best - s)) best = q;
+    return std::sqrt(sq_[best] / (cnt_[best] - 1));
+  }
+
+  // Gaussian code distribution at an unsampled sum under the references of count n, one
+  // per column bucket, averaged over arrays; computed once, reused by the pooled key.
+  const Dist& gauss_n(int n, int s) {
+    auto it = gauss_cache_.find({n, s});
+    if (it != gauss_cache_.end()) return it->second;
+    std::map<int, double> acc;
+    const int U = t_.arrays_per_wire, C = t_.column_buckets;
+    for (int u = 0; u < U; ++u) {
+      size_t r0 = t_.ref(u, n, 0);
+      std::vector<const double*> ths;
+      std::vector<double> mus;
+      for (int c = 0; c < C; ++c) {
+        ths.push_back(refs_.threshold[r0 + c].data());
+        mus.push_back(refs_.mean_amp[r0 + c][s]);
+      }
+      for (auto& [k, p] : gaussian_dist(ths, t_.thresholds, mus, sigma_at(s))) acc[k] += p / U;
+    }
+    return gauss_cache_[{n, s}] = Dist(acc.begin(), acc.end());
+  }
+
+  Dist gauss_at(int key, int s) {
+    if (key < A_) return gauss_n(key, s);
+    std::map<int, double> acc;
+    for (int n = 0; n < A_; ++n)
+      for (auto& [k, p] : gauss_n(n, s)) acc[k] += p / A_;
+    return Dist(acc.begin(), acc.end());
+  }
+
+  const CalibrationOptions& o_;
+  AdcTables& t_;
+  const size_t w_;
+  std::vector<Sample> v_;
+  const int A_;
+  const size_t R_;
+  WireReferences refs_;
+  std::vector<std::map<int, int64_t>> hist_;
+  std::vector<double> sq_;
+  std::vector<int64_t> cnt_;
+  std::vector<int> sampled_;
+  std::map<std::pair<int, int>, Dist> gauss_cache_;
+};
+
+// Per resolution: clip the level index to 2^b - 1, store densely up to the highest code
+// seen, and the error rate and mean absolute error over the pooled key.
+void resolution_tables(AdcTables& t, int bits, const std::vector<Dist>& dists) {
+  const int pooled = t.active_keys - 1;
+  int top = (1 << bits) - 1, maxc = 0;
+  for (const auto& dd : dists)
+    for (auto& [k, p] : dd) maxc = std::max(maxc, std::min(k, top));
+  const int nc = maxc + 1;
+  std::vector<double> prob(dists.size() * nc, 0);
+  for (size_t r = 0; r < dists.size(); ++r)
+    for (auto& [k, p] : dists[r]) prob[r * nc + std::min(k, top)] += p;
+  for (int w = 0; w < t.wires; ++w) {
+    double err = 0, mae = 0;
+    for (int s = 0; s < t.psums; ++s) {
+      double ws = t.psum_weight[t.wire_psum(w, s)];
+      if (ws == 0) continue;
+      int ideal = std::min(s, top);
+      size_t r = t.wire_key_psum(w, pooled, s);
+      for (int c = 0; c < nc; ++c) {
+        double p = prob[r * nc + c];
+        if (c != ideal) err += ws * p;
+        mae += ws * p * std::abs(c - ideal);
+      }
+    }
+    t.error_rate.push_back(err);
+    t.mean_abs_error_lsb.push_back(mae);
+  }
+  t.prob.push_back(std::move(prob));
+  t.codes.push_back(nc);
+}
+
+}  // namespace
+
 AdcTables run_adc_stage(const CalibrationOptions& o, const DeviceLevels& d, const std::vector<CrossbarUnitKey>& keys,
                         const std::vector<UnitSamples>& samples) {
   const auto& x = o.crossbar;
@@ -130,200 +354,42 @@ AdcTables run_adc_stage(const CalibrationOptions& o, const DeviceLevels& d, cons
   for (int b : a.bits) t.costs.push_back(model.at(b));
 
   const int L = d.levels();
-  const int A = static_cast<int>(x.active_rows.size());
-  t.W = static_cast<int>(x.wire_ohm.size());
-  t.K = A + 1;
-  t.C = x.column_buckets;
-  t.P = x.max_psum(L) + 1;
-  t.T = (1 << a.bits.back()) - 1;
+  t.wires = static_cast<int>(x.wire_ohm.size());
+  t.active_keys = static_cast<int>(x.active_rows.size()) + 1;
+  t.column_buckets = x.column_buckets;
+  t.psums = x.max_psum(L) + 1;
+  t.thresholds = (1 << a.bits.back()) - 1;
   t.lsb_amp = d.read_volt * (d.mean_siemens[L - 1] - d.mean_siemens[0]) / (L - 1);
   t.offset_amp_per_row = a.subtract_hrs_offset ? d.read_volt * d.mean_siemens[0] : 0.0;
   if (!(t.lsb_amp > 0)) throw SolverError("level conductances do not increase: no current per level step");
 
-  const int S = std::max(t.T + 1, t.P);
-  t.psum_weight.assign(static_cast<size_t>(t.W) * t.P, 0);
-  t.source.assign(static_cast<size_t>(t.W) * t.K * t.P, 0);
-  std::vector<Dist> dists(static_cast<size_t>(t.W) * t.K * t.P);  // over all T thresholds
-
-  for (int w = 0; w < t.W; ++w) {
-    // Samples of this wire resistance, raw column current.
-    struct Sample {
-      int s, a, c, u;  // psum, active-row index, column bucket, array (unit of this wire)
-      double amp;
-    };
-    std::vector<Sample> v;
-    int U = 0;
-    for (size_t u = 0; u < keys.size(); ++u) {
-      if (keys[u].wire != w) continue;
-      const auto& us = samples[u];
-      for (int b = 0; b < us.batch; ++b) {
-        int act = static_cast<int>(us.active_idx[b]);
-        for (int j = 0; j < us.cols; ++j) {
-          size_t i = static_cast<size_t>(b) * us.cols + j;
-          v.push_back({static_cast<int>(us.psum[i]), act, column_bucket(j, us.cols, t.C), U, us.current_amp[i]});
-        }
-      }
-      ++U;
-    }
+  t.psum_weight.assign(static_cast<size_t>(t.wires) * t.psums, 0);
+  t.source.assign(static_cast<size_t>(t.wires) * t.active_keys * t.psums, 0);
+  std::vector<Dist> dists(t.source.size());  // over all thresholds
+  for (int w = 0; w < t.wires; ++w) {
+    int arrays = 0;
+    auto v = wire_samples(keys, samples, w, t.column_buckets, arrays);
     if (w == 0) {
-      t.U = U;
-      const size_t WUAC = static_cast<size_t>(t.W) * U * A * t.C;
-      t.calibrated_mean_amp.assign(WUAC * t.P, 0);
-      t.reference_gain_amp.assign(WUAC, 0);
-      t.residual_rms_lsb.assign(WUAC, 0);
+      t.arrays_per_wire = arrays;
+      const size_t refs = static_cast<size_t>(t.wires) * t.refs_per_wire();
+      t.calibrated_mean_amp.assign(refs * t.psums, 0);
+      t.reference_gain_amp.assign(refs, 0);
+      t.residual_rms_lsb.assign(refs, 0);
     }
-    if (U != t.U) throw SolverError("calibration units differ in number between wire resistances");
-    // The reference per (array, active-row count n, column bucket): each array's ADC
-    // reference is calibrated once after programming (the weights are static), and the
-    // periphery knows n (the input popcount, as for the HRS offset). Without the offset
-    // subtraction n is not assumed known: one reference per (array, bucket) for all n.
-    for (auto& e : v) e.amp -= x.active_rows[e.a] * t.offset_amp_per_row;
-    const bool per_count = a.subtract_hrs_offset;
-    const size_t R = static_cast<size_t>(U) * A * t.C;  // reference index (u, n, c)
-    std::vector<std::vector<std::pair<int, double>>> groups(R);
-    for (const auto& e : v)
-      for (int n = 0; n < A; ++n)
-        if (n == e.a || (!per_count && n == 0)) groups[(static_cast<size_t>(e.u) * A + n) * t.C + e.c].emplace_back(e.s, e.amp);
-    std::vector<std::vector<double>> refs(R);
-    std::vector<const double*> th(R), mu(R);
-    std::vector<std::vector<double>> thr(R);
-    for (size_t r = 0; r < R; ++r) {
-      int n = static_cast<int>(r / t.C % A);
-      if (!per_count && n > 0)
-        refs[r] = refs[r - static_cast<size_t>(n) * t.C];  // the (array, bucket) reference
-      else if (a.thresholds != "ideal")
-        refs[r] = fit_reference(groups[r], S);
-      if (refs[r].empty())  // ideal thresholds, or too few sums to fit: the nominal LSB
-        for (int q = 0; q < S; ++q) refs[r].push_back(q * t.lsb_amp);
-      thr[r].resize(t.T);
-      for (int k = 1; k <= t.T; ++k) thr[r][k - 1] = 0.5 * (refs[r][k - 1] + refs[r][k]);
-      th[r] = thr[r].data();
-      mu[r] = refs[r].data();
-      size_t wr = static_cast<size_t>(w) * R + r;
-      std::copy(refs[r].begin(), refs[r].begin() + t.P, &t.calibrated_mean_amp[wr * t.P]);
-    }
-    groups.clear();
-    // Residual spread about each reference, in units of its mean slope (the calibrated LSB).
-    {
-      std::vector<double> sq(R, 0);
-      std::vector<int64_t> nn(R, 0);
-      for (const auto& e : v) {
-        size_t r = (static_cast<size_t>(e.u) * A + e.a) * t.C + e.c;
-        double d = e.amp - mu[r][e.s];
-        sq[r] += d * d, ++nn[r];
-      }
-      for (size_t r = 0; r < R; ++r) {
-        size_t wr = static_cast<size_t>(w) * R + r;
-        double gain = (mu[r][t.P - 1] - mu[r][0]) / (t.P - 1);
-        t.reference_gain_amp[wr] = gain;
-        t.residual_rms_lsb[wr] = nn[r] ? std::sqrt(sq[r] / nn[r]) / gain : 0.0;
-      }
-    }
-    // Histograms over the level index, per (active key, psum); the last key pools all.
-    std::vector<std::map<int, int64_t>> hist(static_cast<size_t>(t.K) * t.P);
-    // Spread per psum: residuals about the bucket's mean (column position is systematic).
-    std::vector<double> sq(t.P, 0);
-    std::vector<int64_t> cnt(t.P, 0);
-    for (const auto& e : v) {
-      size_t ac = (static_cast<size_t>(e.u) * A + e.a) * t.C + e.c;
-      int k = level_of(th[ac], t.T, e.amp);
-      ++hist[static_cast<size_t>(e.a) * t.P + e.s][k];
-      ++hist[static_cast<size_t>(A) * t.P + e.s][k];
-      double r = e.amp - mu[ac][e.s];
-      sq[e.s] += r * r, ++cnt[e.s];
-    }
-    int64_t total = 0;
-    for (int s = 0; s < t.P; ++s) total += cnt[s];
-    for (int s = 0; s < t.P; ++s) t.psum_weight[static_cast<size_t>(w) * t.P + s] = total ? double(cnt[s]) / total : 0;
-    // For the Gaussian model of unsampled sums: the spread of the nearest well-sampled sum.
-    std::vector<int> sampled;
-    for (int s = 0; s < t.P; ++s)
-      if (cnt[s] >= a.min_samples) sampled.push_back(s);
-    if (sampled.empty())
-      for (int s = 0; s < t.P; ++s)
-        if (cnt[s] >= 2) sampled.push_back(s);
-    auto sigma_at = [&](int s) {
-      if (sampled.empty()) return 0.0;
-      int best = sampled[0];
-      for (int q : sampled)
-        if (std::abs(q - s) < std::abs(best - s)) best = q;
-      return std::sqrt(sq[best] / (cnt[best] - 1));
-    };
-    // Gaussian code distribution at an unsampled sum: under the references of count n (all
-    // counts averaged for the pooled key), one per column bucket.
-    std::map<std::pair<int, int>, Dist> per_count_gauss;  // (n, s): computed once, reused by the pooled key
-    auto gauss_n = [&](int n, int s) -> const Dist& {
-      auto it = per_count_gauss.find({n, s});
-      if (it != per_count_gauss.end()) return it->second;
-      std::map<int, double> acc;
-      for (int u = 0; u < U; ++u) {
-        size_t r0 = (static_cast<size_t>(u) * A + n) * t.C;
-        std::vector<const double*> ths(th.begin() + r0, th.begin() + r0 + t.C);
-        std::vector<double> mus;
-        for (int c = 0; c < t.C; ++c) mus.push_back(mu[r0 + c][s]);
-        for (auto& [k, p] : gaussian_dist(ths, t.T, mus, sigma_at(s))) acc[k] += p / U;
-      }
-      return per_count_gauss[{n, s}] = Dist(acc.begin(), acc.end());
-    };
-    auto gauss_at = [&](int key, int s) {
-      if (key < A) return gauss_n(key, s);
-      std::map<int, double> acc;
-      for (int n = 0; n < A; ++n)
-        for (auto& [k, p] : gauss_n(n, s)) acc[k] += p / A;
-      return Dist(acc.begin(), acc.end());
-    };
-    for (int k = 0; k < t.K; ++k)
-      for (int s = 0; s < t.P; ++s) {
-        size_t i = (static_cast<size_t>(w) * t.K + k) * t.P + s;
-        const auto& hk = hist[static_cast<size_t>(k) * t.P + s];
-        const auto& hp = hist[static_cast<size_t>(A) * t.P + s];
-        if (cnt_of(hk) >= a.min_samples) {
-          dists[i] = normalize(hk);
-          t.source[i] = 0;
-        } else if (cnt_of(hp) >= a.min_samples) {
-          dists[i] = normalize(hp);
-          t.source[i] = 1;
-        } else {
-          dists[i] = gauss_at(k, s);
-          t.source[i] = 2;
-        }
-      }
+    if (arrays != t.arrays_per_wire) throw SolverError("calibration units differ in number between wire resistances");
+    WireStep step(o, t, w, std::move(v));
+    step.fit_references();
+    step.reference_spread();
+    step.histograms();
+    step.code_distributions(dists);
   }
-
-  // Per resolution: clip the level index to 2^b - 1, store densely up to the highest code seen.
-  const size_t rows = static_cast<size_t>(t.W) * t.K * t.P;
-  for (int b : a.bits) {
-    int top = (1 << b) - 1, maxc = 0;
-    for (const auto& dd : dists)
-      for (auto& [k, p] : dd) maxc = std::max(maxc, std::min(k, top));
-    int nc = maxc + 1;
-    std::vector<double> prob(rows * nc, 0);
-    for (size_t r = 0; r < rows; ++r)
-      for (auto& [k, p] : dists[r]) prob[r * nc + std::min(k, top)] += p;
-    for (int w = 0; w < t.W; ++w) {
-      double err = 0, mae = 0;
-      for (int s = 0; s < t.P; ++s) {
-        double ws = t.psum_weight[static_cast<size_t>(w) * t.P + s];
-        if (ws == 0) continue;
-        int ideal = std::min(s, top);
-        size_t r = (static_cast<size_t>(w) * t.K + A) * t.P + s;
-        for (int c = 0; c < nc; ++c) {
-          double p = prob[r * nc + c];
-          if (c != ideal) err += ws * p;
-          mae += ws * p * std::abs(c - ideal);
-        }
-      }
-      t.error_rate.push_back(err);
-      t.mean_abs_error_lsb.push_back(mae);
-    }
-    t.prob.push_back(std::move(prob));
-    t.codes.push_back(nc);
-  }
+  for (int b : a.bits) resolution_tables(t, b, dists);
   return t;
 }
 
 void write_adc_tables(h5::Group& g, const CalibrationOptions& o, const AdcTables& t) {
-  hsize_t W = t.W, K = t.K, C = t.C, P = t.P, B = t.bits.size();
+  const hsize_t W = t.wires, K = t.active_keys, A = K - 1, C = t.column_buckets, P = t.psums, B = t.bits.size(),
+                U = t.arrays_per_wire;
   g.attr("cost_model", t.cost_model);
   g.attr("cost_source", t.cost_source);
   g.attr("thresholds", o.adc.thresholds);
@@ -331,8 +397,9 @@ void write_adc_tables(h5::Group& g, const CalibrationOptions& o, const AdcTables
   g.attr("min_samples", static_cast<int64_t>(o.adc.min_samples));
   g.attr("lsb_amp", t.lsb_amp);
   g.attr("offset_amp_per_row", t.offset_amp_per_row);
-  std::vector<int64_t> bits(t.bits.begin(), t.bits.end());
-  g.write("bits", bits).attr("units", "bits").attr("axes", "bits");
+  g.attr("reference", o.adc.subtract_hrs_offset ? "per array, active-row count and column bucket"
+                                                 : "per array and column bucket");
+  g.write_axis(schema::kBits, std::vector<int64_t>(t.bits.begin(), t.bits.end()), "bits", "bits");
   std::vector<double> e, ar, rate, pw;
   for (const auto& c : t.costs) {
     e.push_back(c.energy_pj);
@@ -340,34 +407,30 @@ void write_adc_tables(h5::Group& g, const CalibrationOptions& o, const AdcTables
     rate.push_back(c.sample_rate_hz);
     pw.push_back(c.power_mw);
   }
-  g.write("energy_pj", e).attr("units", "pJ per conversion").attr("axes", "bits");
-  g.write("area_um2", ar).attr("units", "um^2").attr("axes", "bits");
-  g.write("sample_rate_hz", rate).attr("units", "Hz").attr("axes", "bits");
-  g.write("power_mw", pw).attr("units", "mW").attr("axes", "bits");
+  g.write(schema::kEnergyPj, e, {"pJ per conversion", {"bits"}});
+  g.write(schema::kAreaUm2, ar, {"um^2", {"bits"}});
+  g.write(schema::kSampleRateHz, rate, {"Hz", {"bits"}});
+  g.write(schema::kPowerMw, pw, {"mW", {"bits"}});
   std::vector<int64_t> keys(o.crossbar.active_rows.begin(), o.crossbar.active_rows.end());
   keys.push_back(0);
-  g.write("active_rows_key", keys).attr("units", "rows (0 = pooled)").attr("axes", "active_key");
-  hsize_t A = K - 1, U = t.U;
-  const char* wuac = "wire, array, active, column_bucket";
-  g.attr("reference", o.adc.subtract_hrs_offset ? "per array, active-row count and column bucket"
-                                                 : "per array and column bucket");
-  g.write("calibrated_mean_amp", t.calibrated_mean_amp, {W, U, A, C, P})
-      .attr("units", "A").attr("axes", "wire, array, active, column_bucket, psum");
-  g.write("reference_gain_amp", t.reference_gain_amp, {W, U, A, C}).attr("units", "A per psum unit").attr("axes", wuac);
-  g.write("residual_rms_lsb", t.residual_rms_lsb, {W, U, A, C}).attr("units", "reference_gain_amp").attr("axes", wuac);
-  g.write("psum_weight", t.psum_weight, {W, P}).attr("units", "1").attr("axes", "wire, psum");
-  g.write("table_source", t.source, {W, K, P})
-      .attr("units", "0 keyed samples, 1 pooled samples, 2 Gaussian model").attr("axes", "wire, active_key, psum");
-  g.write("error_rate", t.error_rate, {B, W}).attr("units", "1").attr("axes", "bits, wire");
-  g.write("mean_abs_error_lsb", t.mean_abs_error_lsb, {B, W}).attr("units", "LSB").attr("axes", "bits, wire");
+  g.write_axis(schema::kActiveRowsKey, keys, "active_key", "rows (0 = pooled)");
+  const std::vector<std::string> wuac = {"wire", "array", "active", "column_bucket"};
+  g.write("calibrated_mean_amp", t.calibrated_mean_amp,
+          {"A", {"wire", "array", "active", "column_bucket", "psum"}, {W, U, A, C, P}});
+  g.write("reference_gain_amp", t.reference_gain_amp, {"A per psum unit", wuac, {W, U, A, C}});
+  g.write("residual_rms_lsb", t.residual_rms_lsb, {"reference_gain_amp", wuac, {W, U, A, C}});
+  g.write("psum_weight", t.psum_weight, {"1", {"wire", "psum"}, {W, P}});
+  g.write("table_source", t.source,
+          {"0 keyed samples, 1 pooled samples, 2 Gaussian model", {"wire", "active_key", "psum"}, {W, K, P}});
+  g.write(schema::kErrorRate, t.error_rate, {"1", {"bits", "wire"}, {B, W}});
+  g.write(schema::kMeanAbsErrorLsb, t.mean_abs_error_lsb, {"LSB", {"bits", "wire"}, {B, W}});
   for (size_t i = 0; i < t.bits.size(); ++i) {
-    char name[16];
-    std::snprintf(name, sizeof name, "bits_%02d", t.bits[i]);
-    auto gb = g.create_group(name);
+    auto gb = g.create_group(schema::bits_group(t.bits[i]));
     gb.attr("adc_bits", static_cast<int64_t>(t.bits[i]));
     gb.attr("codes_stored", static_cast<int64_t>(t.codes[i]));
-    gb.write("prob", t.prob[i], {W, K, P, static_cast<hsize_t>(t.codes[i])})
-        .attr("units", "1").attr("axes", "wire, active_key, psum, code (codes >= codes_stored have probability 0)");
+    // Codes >= codes_stored have probability 0.
+    gb.write(schema::kProb, t.prob[i],
+             {"1", {"wire", "active_key", "psum", "code"}, {W, K, P, static_cast<hsize_t>(t.codes[i])}});
   }
 }
 

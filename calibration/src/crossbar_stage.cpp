@@ -6,6 +6,7 @@
 #include <numeric>
 #include <random>
 
+#include "rramsim/calibration/schema.hpp"
 #include "rramsim/circuit/engine.hpp"
 #include "rramsim/common/error.hpp"
 
@@ -140,24 +141,25 @@ UnitSamples run_crossbar_unit(const CalibrationOptions& o, const DeviceLevels& d
 void write_unit_samples(h5::Group& g, const UnitSamples& u) {
   hsize_t B = u.batch, C = u.cols;
   g.attr("engine", u.engine);
-  g.write("active_idx", u.active_idx);
-  g.write("psum", u.psum, {B, C});
-  g.write("current_amp", u.current_amp, {B, C});
-  g.write("ideal_amp", u.ideal_amp, {B, C});
+  g.write("active_idx", u.active_idx, {"index into active_rows", {"input"}});
+  g.write("psum", u.psum, {"level units", {"input", "column"}, {B, C}});
+  g.write("current_amp", u.current_amp, {"A", {"input", "column"}, {B, C}});
+  g.write("ideal_amp", u.ideal_amp, {"A", {"input", "column"}, {B, C}});
 }
 
 UnitSamples read_unit_samples(const h5::Group& g) {
   UnitSamples u;
   u.engine = g.attr_string("engine");
-  u.active_idx = g.dataset("active_idx").read_ints();
   auto ds = g.dataset("psum");
   auto dims = ds.dims();
-  if (dims.size() != 2) throw InputError(ds.path() + ": expected 2 axes");
+  if (dims.size() != 2 || dims[0] > (1u << 24) || dims[1] > (1u << 16))
+    throw InputError(ds.path() + ": expected 2 axes (input, column)");
   u.batch = static_cast<int>(dims[0]);
   u.cols = static_cast<int>(dims[1]);
-  u.psum = ds.read_ints();
-  u.current_amp = g.dataset("current_amp").read_doubles();
-  u.ideal_amp = g.dataset("ideal_amp").read_doubles();
+  u.active_idx = g.dataset("active_idx").read_ints({dims[0]});
+  u.psum = ds.read_ints(dims);
+  u.current_amp = g.dataset("current_amp").read_doubles(dims);
+  u.ideal_amp = g.dataset("ideal_amp").read_doubles(dims);
   return u;
 }
 
@@ -238,9 +240,8 @@ CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const s
 void write_current_stats(h5::Group& g, const CalibrationOptions& o, int levels, const CurrentStats& s) {
   const auto& x = o.crossbar;
   hsize_t W = s.W, A = s.A, C = s.C, M = s.M, P = s.P, Q = s.Q;
-  g.write("wire_ohm", x.wire_ohm).attr("units", "ohm").attr("axes", "wire");
-  std::vector<int64_t> act(x.active_rows.begin(), x.active_rows.end());
-  g.write("active_rows", act).attr("units", "rows").attr("axes", "active");
+  g.write_axis(schema::kWireOhm, x.wire_ohm, "wire", "ohm");
+  g.write_axis(schema::kActiveRows, std::vector<int64_t>(x.active_rows.begin(), x.active_rows.end()), "active", "rows");
   std::vector<int64_t> cb_first, cb_last;
   for (int c = 0; c < s.C; ++c) {
     int first = -1, last = -1;
@@ -252,28 +253,28 @@ void write_current_stats(h5::Group& g, const CalibrationOptions& o, int levels, 
     cb_first.push_back(first);
     cb_last.push_back(last);
   }
-  g.write("column_bucket_first", cb_first).attr("units", "column index").attr("axes", "column_bucket");
-  g.write("column_bucket_last", cb_last).attr("units", "column index").attr("axes", "column_bucket");
+  g.write(schema::kColumnBucketFirst, cb_first, {"column index", {"column_bucket"}});
+  g.write("column_bucket_last", cb_last, {"column index", {"column_bucket"}});
   std::vector<std::string> names;
   std::vector<double> probs;
   for (const auto& m : x.mixes) {
     names.push_back(m.name);
     probs.insert(probs.end(), m.level_probs.begin(), m.level_probs.end());
   }
-  g.write_strings("mix_names", names);
-  g.write("mix_level_probs", probs, {M, static_cast<hsize_t>(levels)}).attr("units", "1").attr("axes", "mix, level");
+  g.write(schema::kMixNames, names, {"name", {"mix"}});
+  g.write("mix_level_probs", probs, {"1", {"mix", "level"}, {M, static_cast<hsize_t>(levels)}});
   std::vector<int64_t> psum(s.P);
   std::iota(psum.begin(), psum.end(), 0);
-  g.write("psum", psum).attr("units", "level units").attr("axes", "psum");
-  g.write("quantile_probs", x.quantile_probs).attr("units", "1").attr("axes", "quantile");
-  const char* key_axes = "wire, active, column_bucket, mix, psum";
-  g.write("current_count", s.count, {W, A, C, M, P}).attr("units", "samples").attr("axes", key_axes);
-  g.write("current_mean_amp", s.mean_amp, {W, A, C, M, P}).attr("units", "A").attr("axes", key_axes);
-  g.write("current_std_amp", s.std_amp, {W, A, C, M, P}).attr("units", "A").attr("axes", key_axes);
-  g.write("current_quantiles_amp", s.quantiles_amp, {W, A, C, M, P, Q})
-      .attr("units", "A").attr("axes", "wire, active, column_bucket, mix, psum, quantile");
-  g.write("ir_ratio_mean", s.ir_ratio_mean, {W, A, C, M, P}).attr("units", "1").attr("axes", key_axes);
-  g.write("ir_ratio_pooled", s.ir_ratio_pooled, {W, A}).attr("units", "1").attr("axes", "wire, active");
+  g.write_axis("psum", psum, "psum", "level units");
+  g.write_axis("quantile_probs", x.quantile_probs, "quantile", "1");
+  const std::vector<std::string> key_axes = {"wire", "active", "column_bucket", "mix", "psum"};
+  g.write("current_count", s.count, {"samples", key_axes, {W, A, C, M, P}});
+  g.write("current_mean_amp", s.mean_amp, {"A", key_axes, {W, A, C, M, P}});
+  g.write("current_std_amp", s.std_amp, {"A", key_axes, {W, A, C, M, P}});
+  g.write("current_quantiles_amp", s.quantiles_amp,
+          {"A", {"wire", "active", "column_bucket", "mix", "psum", "quantile"}, {W, A, C, M, P, Q}});
+  g.write("ir_ratio_mean", s.ir_ratio_mean, {"1", key_axes, {W, A, C, M, P}});
+  g.write(schema::kIrRatioPooled, s.ir_ratio_pooled, {"1", {"wire", "active"}, {W, A}});
 }
 
 EngineCheck run_engine_check(const CalibrationOptions& o, const DeviceLevels& d, double wire_ohm, uint64_t seed) {

@@ -1,5 +1,6 @@
 #include "rramsim/calibration/device_stage.hpp"
 
+#include "rramsim/calibration/schema.hpp"
 #include "rramsim/common/error.hpp"
 #include "rramsim/device/write_verify.hpp"
 
@@ -67,31 +68,38 @@ void write_device_levels(h5::Group& g, const DeviceLevels& d) {
   g.attr("levels", static_cast<int64_t>(L));
   g.attr("read_volt", d.read_volt);
   g.attr("levels_overlap_3sigma", static_cast<int64_t>(d.overlap_3sigma));
-  g.write("level_target_siemens", d.target_siemens).attr("units", "S").attr("axes", "level");
-  g.write("level_mean_siemens", d.mean_siemens).attr("units", "S").attr("axes", "level");
-  g.write("level_std_siemens", d.std_siemens).attr("units", "S").attr("axes", "level");
-  g.write("level_success_fraction", d.success_fraction).attr("units", "1").attr("axes", "level");
-  g.write("level_mean_pulses", d.mean_pulses).attr("units", "pulses").attr("axes", "level");
-  g.write("quantile_probs", d.quantile_probs).attr("units", "1").attr("axes", "quantile");
-  g.write("level_quantiles_siemens", flatten(d.quantiles_siemens), {L, d.quantile_probs.size()})
-      .attr("units", "S").attr("axes", "level, quantile");
-  g.write("level_samples_siemens", flatten(d.samples_siemens), {L, d.samples_siemens[0].size()})
-      .attr("units", "S").attr("axes", "level, device");
+  g.write("level_target_siemens", d.target_siemens, {"S", {"level"}});
+  g.write(schema::kLevelMeanSiemens, d.mean_siemens, {"S", {"level"}});
+  g.write(schema::kLevelStdSiemens, d.std_siemens, {"S", {"level"}});
+  g.write("level_success_fraction", d.success_fraction, {"1", {"level"}});
+  g.write("level_mean_pulses", d.mean_pulses, {"pulses", {"level"}});
+  g.write_axis("quantile_probs", d.quantile_probs, "quantile", "1");
+  g.write("level_quantiles_siemens", flatten(d.quantiles_siemens), {"S", {"level", "quantile"}, {L, d.quantile_probs.size()}});
+  g.write("level_samples_siemens", flatten(d.samples_siemens), {"S", {"level", "device"}, {L, d.samples_siemens[0].size()}});
 }
 
 DeviceLevels read_device_levels(const h5::Group& g) {
   DeviceLevels d;
   d.read_volt = g.attr_double("read_volt");
   d.overlap_3sigma = g.attr_int("levels_overlap_3sigma") != 0;
-  d.target_siemens = g.dataset("level_target_siemens").read_doubles();
-  d.mean_siemens = g.dataset("level_mean_siemens").read_doubles();
-  d.std_siemens = g.dataset("level_std_siemens").read_doubles();
-  d.success_fraction = g.dataset("level_success_fraction").read_doubles();
-  d.mean_pulses = g.dataset("level_mean_pulses").read_doubles();
-  d.quantile_probs = g.dataset("quantile_probs").read_doubles();
-  size_t L = d.mean_siemens.size();
-  d.quantiles_siemens = unflatten(g.dataset("level_quantiles_siemens").read_doubles(), L);
-  d.samples_siemens = unflatten(g.dataset("level_samples_siemens").read_doubles(), L);
+  int64_t levels = g.attr_int("levels");
+  if (levels < 2 || levels > (1 << schema::kMaxBitsPerCell))
+    throw InputError(g.path() + ": levels = " + std::to_string(levels) + " is out of range");
+  const hsize_t L = static_cast<hsize_t>(levels);
+  d.target_siemens = g.dataset("level_target_siemens").read_doubles({L});
+  d.mean_siemens = g.dataset(schema::kLevelMeanSiemens).read_doubles({L});
+  d.std_siemens = g.dataset(schema::kLevelStdSiemens).read_doubles({L});
+  d.success_fraction = g.dataset("level_success_fraction").read_doubles({L});
+  d.mean_pulses = g.dataset("level_mean_pulses").read_doubles({L});
+  auto qp = g.dataset("quantile_probs");
+  if (qp.dims().size() != 1) throw InputError(qp.path() + ": expected 1 axis");
+  d.quantile_probs = qp.read_doubles();
+  auto samples = g.dataset("level_samples_siemens");
+  auto sdims = samples.dims();
+  if (sdims.size() != 2 || sdims[0] != L || sdims[1] == 0)
+    throw InputError(samples.path() + ": expected " + std::to_string(L) + " x devices");
+  d.quantiles_siemens = unflatten(g.dataset("level_quantiles_siemens").read_doubles({L, d.quantile_probs.size()}), L);
+  d.samples_siemens = unflatten(samples.read_doubles(sdims), L);
   return d;
 }
 

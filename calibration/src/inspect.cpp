@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "rramsim/calibration/schema.hpp"
 #include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/error.hpp"
 #include "rramsim/common/h5.hpp"
@@ -52,77 +53,107 @@ std::string join(const json& a) {
 
 }  // namespace
 
+namespace {
+
+// Length of a 1-D dataset (refusing any other shape).
+hsize_t length(const h5::Dataset& d) {
+  auto dims = d.dims();
+  if (dims.size() != 1) throw InputError(d.path() + " is not 1-D");
+  return dims[0];
+}
+
+json provenance(const h5::File& f) {
+  json prov;
+  for (const char* k : {"tool_version", "git_commit", "config_name", "engines", "ngspice_version", "start_time", "end_time"})
+    prov[k] = f.attr_string(k);
+  prov["seed"] = f.attr_int("seed");
+  prov["threads"] = f.attr_int("threads");
+  prov["wall_seconds"] = f.attr_double("wall_seconds");
+  auto names = split_names(f.attr_string("stage_names"));
+  auto secs = f.attr_doubles("stage_seconds");
+  for (size_t i = 0; i < names.size() && i < secs.size(); ++i) prov["stage_seconds"][names[i]] = secs[i];
+  return prov;
+}
+
+json crossbar_and_check(const Tables& t, const h5::Group& xb, json& j) {
+  const hsize_t W = t.wire_ohms().size();
+  auto active = xb.dataset(schema::kActiveRows);
+  const hsize_t A = length(active);
+  j["axes"] = {{"wire_ohm", t.wire_ohms()},
+               {"active_rows", active.read_ints({A})},
+               {"column_buckets", length(xb.dataset(schema::kColumnBucketFirst))},
+               {"mixes", xb.read_strings(schema::kMixNames)},
+               {"psum_max", t.rows() * ((1 << t.bits_per_cell()) - 1)},
+               {"adc_bits", t.adc_bits()}};
+  auto ratio = xb.dataset(schema::kIrRatioPooled).read_doubles({W, A});
+  json ir = json::array();
+  for (size_t w = 0; w < W; ++w) ir.push_back(std::vector<double>(ratio.begin() + w * A, ratio.begin() + (w + 1) * A));
+  j["crossbar"] = {{"ir_ratio_pooled", ir}, {"engine_per_wire", xb.read_strings(schema::kEnginePerWire, {W})}};
+  auto chk = xb.group(schema::kCheck);
+  auto cw = chk.dataset(schema::kWireOhm);
+  const hsize_t N = length(cw);
+  return {{"reference_engine", chk.attr_string("reference_engine")},
+          {"rows", chk.attr_int("rows")},
+          {"cols", chk.attr_int("cols")},
+          {"wire_ohm", cw.read_doubles({N})},
+          {"max_rel_diff", chk.dataset(schema::kMaxRelDiff).read_doubles({N})},
+          {"rms_rel_diff", chk.dataset(schema::kRmsRelDiff).read_doubles({N})}};
+}
+
+// Headline: ADC cost and error at the nominal wire resistance, per resolution.
+json adc_headline(const Tables& t, const h5::Group& adc) {
+  auto wires = t.wire_ohms();
+  size_t wn = 0;
+  for (size_t i = 1; i < wires.size(); ++i)
+    if (std::abs(wires[i] - t.nominal_wire_ohm()) < std::abs(wires[wn] - t.nominal_wire_ohm())) wn = i;
+  auto bits = t.adc_bits();
+  const hsize_t B = bits.size(), W = wires.size();
+  auto err = adc.dataset(schema::kErrorRate).read_doubles({B, W});
+  auto mae = adc.dataset(schema::kMeanAbsErrorLsb).read_doubles({B, W});
+  json per_bits = json::array();
+  for (size_t b = 0; b < B; ++b) {
+    AdcCost c = t.adc_cost(bits[b]);
+    per_bits.push_back({{"bits", bits[b]},
+                        {"energy_pj", c.energy_pj},
+                        {"area_um2", c.area_um2},
+                        {"power_mw", c.power_mw},
+                        {"error_rate_nominal_wire", err[b * W + wn]},
+                        {"mean_abs_error_lsb_nominal_wire", mae[b * W + wn]}});
+  }
+  return {{"cost_model", t.adc_model()},
+          {"thresholds", adc.attr_string("thresholds")},
+          {"lsb_amp", adc.attr_double("lsb_amp")},
+          {"per_bits", per_bits}};
+}
+
+}  // namespace
+
 json inspect_json(const std::filesystem::path& file) {
-  Tables t = Tables::open(file);  // validates kind, version and completeness
-  (void)t.error_table(t.adc_bits().back());  // and that the largest table reads back
+  Tables t = Tables::open(file);  // validates kind, version, ranges and completeness
   auto f = h5::File::open(file);
   json j;
   try {
+    f.verify_all();  // every dataset against its checksum: inspect is how a file is checked
+    for (int b : t.adc_bits()) (void)t.error_table(b);  // and every table is a distribution
     j["file"] = file.string();
     j["kind"] = f.attr_string("rramsim_kind");
     j["schema_version"] = f.attr_int("schema_version");
-    json prov;
-    for (const char* k : {"tool_version", "git_commit", "config_name", "engines", "ngspice_version", "start_time", "end_time"})
-      prov[k] = f.attr_string(k);
-    prov["seed"] = f.attr_int("seed");
-    prov["threads"] = f.attr_int("threads");
-    prov["wall_seconds"] = f.attr_double("wall_seconds");
-    auto names = split_names(f.attr_string("stage_names"));
-    auto secs = f.attr_doubles("stage_seconds");
-    for (size_t i = 0; i < names.size() && i < secs.size(); ++i) prov["stage_seconds"][names[i]] = secs[i];
-    j["provenance"] = prov;
-
-    auto dev = f.group("device"), xb = f.group("crossbar"), adc = f.group("adc");
+    j["provenance"] = provenance(f);
+    auto dev = f.group(schema::kDevice), xb = f.group(schema::kCrossbar), adc = f.group(schema::kAdc);
     j["geometry"] = {{"rows", t.rows()},
                      {"cols", t.cols()},
                      {"bits_per_cell", t.bits_per_cell()},
                      {"read_volt", t.read_volt()},
                      {"cell", xb.attr_string("cell")},
                      {"nominal_wire_ohm", t.nominal_wire_ohm()}};
+    const hsize_t L = t.level_mean_siemens().size();
     j["device"] = {{"params", dev.attr_string("params")},
                    {"devices", dev.attr_int("devices")},
                    {"level_mean_siemens", t.level_mean_siemens()},
-                   {"level_std_siemens", dev.dataset("level_std_siemens").read_doubles()},
+                   {"level_std_siemens", dev.dataset(schema::kLevelStdSiemens).read_doubles({L})},
                    {"levels_overlap_3sigma", dev.attr_int("levels_overlap_3sigma") != 0}};
-    j["axes"] = {{"wire_ohm", t.wire_ohms()},
-                 {"active_rows", xb.dataset("active_rows").read_ints()},
-                 {"column_buckets", xb.dataset("column_bucket_first").dims()[0]},
-                 {"mixes", xb.read_strings("mix_names")},
-                 {"psum_max", t.rows() * ((1 << t.bits_per_cell()) - 1)},
-                 {"adc_bits", t.adc_bits()}};
-    size_t W = t.wire_ohms().size(), A = xb.dataset("active_rows").dims()[0];
-    auto ratio = xb.dataset("ir_ratio_pooled").read_doubles();
-    json ir = json::array();
-    for (size_t w = 0; w < W; ++w) ir.push_back(std::vector<double>(ratio.begin() + w * A, ratio.begin() + (w + 1) * A));
-    j["crossbar"] = {{"ir_ratio_pooled", ir}, {"engine_per_wire", xb.read_strings("engine_per_wire")}};
-    auto chk = xb.group("check");
-    j["check"] = {{"reference_engine", chk.attr_string("reference_engine")},
-                  {"rows", chk.attr_int("rows")},
-                  {"cols", chk.attr_int("cols")},
-                  {"wire_ohm", chk.dataset("wire_ohm").read_doubles()},
-                  {"max_rel_diff", chk.dataset("max_rel_diff").read_doubles()},
-                  {"rms_rel_diff", chk.dataset("rms_rel_diff").read_doubles()}};
-    // Headline: ADC cost and error at the nominal wire resistance, per resolution.
-    auto wires = t.wire_ohms();
-    size_t wn = 0;
-    for (size_t i = 1; i < wires.size(); ++i)
-      if (std::abs(wires[i] - t.nominal_wire_ohm()) < std::abs(wires[wn] - t.nominal_wire_ohm())) wn = i;
-    auto err = adc.dataset("error_rate").read_doubles(), mae = adc.dataset("mean_abs_error_lsb").read_doubles();
-    json per_bits = json::array();
-    auto bits = t.adc_bits();
-    for (size_t b = 0; b < bits.size(); ++b) {
-      AdcCost c = t.adc_cost(bits[b]);
-      per_bits.push_back({{"bits", bits[b]},
-                          {"energy_pj", c.energy_pj},
-                          {"area_um2", c.area_um2},
-                          {"power_mw", c.power_mw},
-                          {"error_rate_nominal_wire", err[b * W + wn]},
-                          {"mean_abs_error_lsb_nominal_wire", mae[b * W + wn]}});
-    }
-    j["adc"] = {{"cost_model", t.adc_model()},
-                {"thresholds", adc.attr_string("thresholds")},
-                {"lsb_amp", adc.attr_double("lsb_amp")},
-                {"per_bits", per_bits}};
+    j["check"] = crossbar_and_check(t, xb, j);
+    j["adc"] = adc_headline(t, adc);
     json ds = json::array();
     list_datasets(f, "", ds);
     j["datasets"] = ds;

@@ -3,17 +3,40 @@
 #include <cmath>
 
 #include "rramsim/calibration/adc_cost.hpp"
+#include "rramsim/calibration/schema.hpp"
 #include "rramsim/circuit/engine.hpp"
+#include "rramsim/common/paths.hpp"
+#include "rramsim/device/model.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::calibration {
 
 namespace {
 
+// The level targets must lie within what the device can be programmed to (its HRS and LRS
+// read conductances), checked here so the error names the file, line and key.
+void check_targets(const Config& c, const DeviceStageOptions& d) {
+  const auto& p = d.params;
+  const double g_hrs = device::read_siemens(p, p.gap_max_m), g_lrs = device::read_siemens(p, p.gap_min_m);
+  auto in_range = [&](const char* key, double v) {
+    if (v > 0 && (v < g_hrs || v > g_lrs))
+      throw InputError(c.where(key) + ": " + std::to_string(v) + " S is outside the device's read conductance range " +
+                       std::to_string(g_hrs) + " .. " + std::to_string(g_lrs) + " S");
+  };
+  in_range("min_target_siemens", d.min_target_siemens);
+  in_range("max_target_siemens", d.max_target_siemens);
+  double lo = d.min_target_siemens > 0 ? d.min_target_siemens : 2.0 * g_hrs;
+  double hi = d.max_target_siemens > 0 ? d.max_target_siemens : 0.5 * g_lrs;
+  if (!(lo < hi))
+    throw InputError(c.where(d.min_target_siemens > 0 ? "min_target_siemens" : "max_target_siemens") +
+                     ": the lowest level target must be below the highest (" + std::to_string(lo) +
+                     " S >= " + std::to_string(hi) + " S)");
+}
+
 DeviceStageOptions parse_device(const Config& c) {
   DeviceStageOptions d;
   d.params_spec = c.string("params", d.params_spec);
-  d.bits_per_cell = static_cast<int>(c.integer("bits_per_cell", d.bits_per_cell, {.min = 1, .max = 4}));
+  d.bits_per_cell = static_cast<int>(c.integer("bits_per_cell", d.bits_per_cell, {.min = 1, .max = schema::kMaxBitsPerCell}));
   d.devices = static_cast<int>(c.integer("devices", d.devices, {.min = 2, .max = 1000000}));
   d.tolerance_rel = c.number("tolerance_rel", d.tolerance_rel, {.min = 0, .max = 0.5, .min_exclusive = true});
   d.max_pulses = static_cast<int>(c.integer("max_pulses", d.max_pulses, {.min = 1, .max = 100000}));
@@ -40,17 +63,18 @@ DeviceStageOptions parse_device(const Config& c) {
     d.params.delta_gap0_m = 0;
   }
   device::validate(d.params);
+  check_targets(c, d);
   return d;
 }
 
 CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   CrossbarStageOptions x;
-  x.rows = static_cast<int>(c.integer("rows", x.rows, {.min = 1, .max = 512}));
-  x.cols = static_cast<int>(c.integer("cols", x.cols, {.min = 1, .max = 512}));
+  x.rows = static_cast<int>(c.integer("rows", x.rows, {.min = 1, .max = schema::kMaxRows}));
+  x.cols = static_cast<int>(c.integer("cols", x.cols, {.min = 1, .max = schema::kMaxRows}));
   std::string cell = c.string("cell", "passive", {"passive", "1t1r"});
   x.cell = cell == "1t1r" ? circuit::CellType::one_t_one_r : circuit::CellType::passive_1r;
   x.linear_cells = c.boolean("linear_cells", x.linear_cells);
-  const Range ohm{.min = 0, .max = 1e6};
+  const Range ohm{.min = 0, .max = schema::kMaxWireOhm};
   x.wire_ohm = c.numbers("wire_ohm", x.wire_ohm, ohm);
   if (x.wire_ohm.empty()) throw InputError(c.where("wire_ohm") + ": needs at least one value");
   for (size_t i = 1; i < x.wire_ohm.size(); ++i)
@@ -75,7 +99,7 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   if (x.active_rows.empty()) throw InputError(c.where("active_rows") + ": needs at least one value");
   x.inputs_per_count = static_cast<int>(c.integer("inputs_per_count", x.inputs_per_count, {.min = 1, .max = 100000}));
   x.arrays_per_mix = static_cast<int>(c.integer("arrays_per_mix", x.arrays_per_mix, {.min = 1, .max = 10000}));
-  x.column_buckets = static_cast<int>(c.integer("column_buckets", x.column_buckets, {.min = 1, .max = 512}));
+  x.column_buckets = static_cast<int>(c.integer("column_buckets", x.column_buckets, {.min = 1, .max = schema::kMaxColumnBuckets}));
   if (x.column_buckets > x.cols)
     throw InputError(c.where("column_buckets") + ": more buckets than columns (" + std::to_string(x.cols) + ")");
   x.quantile_probs = c.numbers("quantile_probs", x.quantile_probs, {.min = 0, .max = 1});
@@ -107,7 +131,7 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
 AdcStageOptions parse_adc(const Config& c) {
   AdcStageOptions a;
   std::vector<int64_t> bits(a.bits.begin(), a.bits.end());
-  bits = c.integers("bits", bits, {.min = 1, .max = 12});
+  bits = c.integers("bits", bits, {.min = 1, .max = schema::kMaxAdcBits});
   a.bits.clear();
   for (auto b : bits) {
     if (!a.bits.empty() && b <= a.bits.back()) throw InputError(c.where("bits") + ": values must increase");
@@ -141,6 +165,7 @@ CalibrationOptions parse_calibration_options(const ConfigDoc& doc) {
 }
 
 CalibrationOptions load_calibration_options(const std::string& toml_file) {
+  check_input_file(toml_file, "configuration file");
   auto doc = ConfigDoc::from_file(toml_file);
   CalibrationOptions o = parse_calibration_options(doc);
   o.config_name = toml_file;

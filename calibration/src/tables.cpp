@@ -9,6 +9,7 @@
 
 #include "rramsim/common/error.hpp"
 #include "rramsim/common/h5.hpp"
+#include "rramsim/common/provenance.hpp"
 
 namespace rramsim::calibration {
 
@@ -31,6 +32,35 @@ Tables::~Tables() = default;
 Tables::Tables(Tables&&) noexcept = default;
 Tables& Tables::operator=(Tables&&) noexcept = default;
 
+namespace {
+
+// A value read from a file gets the range check a configuration value gets.
+int64_t in_range(const h5::Object& o, const char* attr, int64_t lo, int64_t hi) {
+  int64_t v = o.attr_int(attr);
+  if (v < lo || v > hi)
+    throw InputError(o.path() + ": " + attr + " = " + std::to_string(v) + " is outside " + std::to_string(lo) + " .. " +
+                     std::to_string(hi));
+  return v;
+}
+
+double positive(const h5::Object& o, const char* attr, double hi) {
+  double v = o.attr_double(attr);
+  if (!(v >= 0 && v <= hi)) throw InputError(o.path() + ": " + attr + " = " + std::to_string(v) + " is out of range");
+  return v;
+}
+
+template <class T>
+void require_increasing(const h5::Dataset& d, const std::vector<T>& v, T lo, T hi) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!(v[i] >= lo && v[i] <= hi) || (i > 0 && !(v[i] > v[i - 1])))
+      throw InputError(d.path() + ": values must increase within " + std::to_string(lo) + " .. " + std::to_string(hi));
+}
+
+void read_geometry(Tables::Impl& m, const h5::File& f);
+void read_adc_axes(Tables::Impl& m, const h5::File& f);
+
+}  // namespace
+
 Tables Tables::open(const std::filesystem::path& file) {
   Tables t;
   auto& m = *t.impl_;
@@ -38,42 +68,63 @@ Tables Tables::open(const std::filesystem::path& file) {
   m.h5.emplace(h5::File::open(file));
   const h5::File& f = *m.h5;
   const std::string name = file.string();
-  if (!f.has_attr("rramsim_kind") || f.attr_string("rramsim_kind") != "calibration")
-    throw InputError(name + " is not a rramsim calibration file (no rramsim_kind = \"calibration\" attribute)");
-  if (!f.has_attr("schema_version")) throw InputError(name + " has no schema_version attribute");
-  int64_t v = f.attr_int("schema_version");
-  if (v != kSchemaVersion)
-    throw InputError(name + " has schema version " + std::to_string(v) + ", which this rramsim does not know (it reads version " +
-                     std::to_string(kSchemaVersion) + ")");
-  for (const char* g : {"device", "crossbar", "adc"})
+  check_kind(f, schema::kKind, {schema::kVersion});
+  for (const char* g : {schema::kDevice, schema::kCrossbar, schema::kAdc})
     if (!f.has_group(g)) throw InputError(name + " is incomplete: no /" + std::string(g) + " group");
   try {
-    auto dev = f.group("device");
-    m.bits_per_cell = static_cast<int>(dev.attr_int("bits_per_cell"));
-    m.level_mean = dev.dataset("level_mean_siemens").read_doubles();
-    auto xb = f.group("crossbar");
-    m.rows = static_cast<int>(xb.attr_int("rows"));
-    m.cols = static_cast<int>(xb.attr_int("cols"));
-    m.read_volt = xb.attr_double("read_volt");
-    m.nominal_wire_ohm = xb.attr_double("nominal_wire_ohm");
-    m.wire_ohms = xb.dataset("wire_ohm").read_doubles();
-    m.max_psum = m.rows * ((1 << m.bits_per_cell) - 1);
-    auto adc = f.group("adc");
-    m.adc_model = adc.attr_string("cost_model");
-    for (auto b : adc.dataset("bits").read_ints()) m.adc_bits.push_back(static_cast<int>(b));
-    for (auto k : adc.dataset("active_rows_key").read_ints()) m.active_keys.push_back(static_cast<int>(k));
-    auto e = adc.dataset("energy_pj").read_doubles(), a = adc.dataset("area_um2").read_doubles();
-    auto r = adc.dataset("sample_rate_hz").read_doubles(), p = adc.dataset("power_mw").read_doubles();
-    if (e.size() != m.adc_bits.size() || a.size() != e.size() || r.size() != e.size() || p.size() != e.size())
-      throw InputError("ADC cost datasets do not match /adc/bits");
-    for (size_t i = 0; i < e.size(); ++i) m.costs.push_back({m.adc_bits[i], e[i], a[i], r[i], p[i]});
+    read_geometry(m, f);
+    read_adc_axes(m, f);
   } catch (const InputError& e) {
     throw InputError(name + " is incomplete or corrupt: " + e.what());
   }
-  if (m.wire_ohms.empty() || m.adc_bits.empty() || m.level_mean.empty() || m.active_keys.empty())
-    throw InputError(name + " is incomplete: empty axes");
   return t;
 }
+
+namespace {
+
+void read_geometry(Tables::Impl& m, const h5::File& f) {
+  auto dev = f.group(schema::kDevice);
+  m.bits_per_cell = static_cast<int>(in_range(dev, "bits_per_cell", 1, schema::kMaxBitsPerCell));
+  const hsize_t levels = hsize_t{1} << m.bits_per_cell;
+  m.level_mean = dev.dataset(schema::kLevelMeanSiemens).read_doubles({levels});
+  for (double g : m.level_mean)
+    if (!(g >= 0 && g < 1)) throw InputError(dev.path() + "/" + schema::kLevelMeanSiemens + ": a conductance is out of range");
+  auto xb = f.group(schema::kCrossbar);
+  m.rows = static_cast<int>(in_range(xb, "rows", 1, schema::kMaxRows));
+  m.cols = static_cast<int>(in_range(xb, "cols", 1, schema::kMaxRows));
+  m.read_volt = positive(xb, "read_volt", 10);
+  m.nominal_wire_ohm = positive(xb, "nominal_wire_ohm", schema::kMaxWireOhm);
+  auto wires = xb.dataset(schema::kWireOhm);
+  if (wires.dims().size() != 1 || wires.dims()[0] < 1 || wires.dims()[0] > 4096)
+    throw InputError(wires.path() + ": expected 1 to 4096 wire resistances");
+  m.wire_ohms = wires.read_doubles();
+  require_increasing(wires, m.wire_ohms, 0.0, schema::kMaxWireOhm);
+  m.max_psum = m.rows * ((1 << m.bits_per_cell) - 1);
+}
+
+void read_adc_axes(Tables::Impl& m, const h5::File& f) {
+  auto adc = f.group(schema::kAdc);
+  m.adc_model = adc.attr_string("cost_model");
+  auto bits = adc.dataset(schema::kBits);
+  if (bits.dims().size() != 1 || bits.dims()[0] < 1 || bits.dims()[0] > schema::kMaxAdcBits)
+    throw InputError(bits.path() + ": expected 1 to " + std::to_string(schema::kMaxAdcBits) + " resolutions");
+  const hsize_t B = bits.dims()[0];
+  auto b = bits.read_ints();
+  require_increasing<int64_t>(bits, b, 1, schema::kMaxAdcBits);
+  m.adc_bits.assign(b.begin(), b.end());
+  auto keys = adc.dataset(schema::kActiveRowsKey);
+  if (keys.dims().size() != 1 || keys.dims()[0] < 1 || keys.dims()[0] > static_cast<hsize_t>(m.rows) + 1)
+    throw InputError(keys.path() + ": expected 1 to rows + 1 active-row keys");
+  for (auto k : keys.read_ints()) {
+    if (k < 0 || k > m.rows) throw InputError(keys.path() + ": an active-row count is outside 0 .. rows");
+    m.active_keys.push_back(static_cast<int>(k));
+  }
+  auto e = adc.dataset(schema::kEnergyPj).read_doubles({B}), a = adc.dataset(schema::kAreaUm2).read_doubles({B});
+  auto r = adc.dataset(schema::kSampleRateHz).read_doubles({B}), p = adc.dataset(schema::kPowerMw).read_doubles({B});
+  for (size_t i = 0; i < B; ++i) m.costs.push_back({m.adc_bits[i], e[i], a[i], r[i], p[i]});
+}
+
+}  // namespace
 
 const std::filesystem::path& Tables::file() const { return impl_->file; }
 int Tables::rows() const { return impl_->rows; }
@@ -91,6 +142,34 @@ AdcCost Tables::adc_cost(int bits) const {
     if (c.bits == bits) return c;
   throw InputError(impl_->file.string() + ": no ADC of " + std::to_string(bits) + " bits is tabulated");
 }
+
+namespace {
+
+// P(code | wire, key, psum) of one resolution, flat, with the codes stored; every row a
+// probability distribution (so no consumer meets a row that is not).
+std::pair<std::vector<double>, int> read_prob(const Tables::Impl& m, int bits) {
+  auto ds = m.h5->group(schema::kAdc).group(schema::bits_group(bits)).dataset(schema::kProb);
+  auto dims = ds.dims();
+  const hsize_t W = m.wire_ohms.size(), K = m.active_keys.size(), P = m.max_psum + 1;
+  if (dims.size() != 4 || dims[3] < 1 || dims[3] > (hsize_t{1} << bits))
+    throw InputError(ds.path() + " has unexpected dimensions");
+  auto flat = ds.read_doubles({W, K, P, dims[3]});
+  const size_t nc = dims[3];
+  for (size_t row = 0; row < flat.size() / nc; ++row) {
+    double sum = 0;
+    for (size_t c = 0; c < nc; ++c) {
+      double p = flat[row * nc + c];
+      if (!(p >= 0 && p <= 1 + 1e-9)) throw InputError(ds.path() + ": a probability is outside 0 .. 1");
+      sum += p;
+    }
+    if (!(std::abs(sum - 1) < 1e-6))
+      throw InputError(ds.path() + ": the row for partial sum " + std::to_string(row % P) + " sums to " +
+                       std::to_string(sum) + ", not 1");
+  }
+  return {std::move(flat), static_cast<int>(nc)};
+}
+
+}  // namespace
 
 const ErrorTable& Tables::error_table(int bits, double wire_ohm, int active_rows) const {
   auto& m = *impl_;
@@ -115,17 +194,8 @@ const ErrorTable& Tables::error_table(int bits, double wire_ohm, int active_rows
   if (auto it = m.tables.find(key); it != m.tables.end()) return it->second;
   auto pit = m.prob_by_bits.find(bits);
   if (pit == m.prob_by_bits.end()) {
-    char name[16];
-    std::snprintf(name, sizeof name, "bits_%02d", bits);
     try {
-      auto g = m.h5->group("adc").group(name);
-      auto ds = g.dataset("prob");
-      auto dims = ds.dims();
-      const size_t P = m.max_psum + 1;
-      if (dims.size() != 4 || dims[0] != m.wire_ohms.size() || dims[1] != static_cast<hsize_t>(K) || dims[2] != P ||
-          dims[3] < 1 || dims[3] > (hsize_t{1} << bits))
-        throw InputError(ds.path() + " has unexpected dimensions");
-      pit = m.prob_by_bits.emplace(bits, std::make_pair(ds.read_doubles(), static_cast<int>(dims[3]))).first;
+      pit = m.prob_by_bits.emplace(bits, read_prob(m, bits)).first;
     } catch (const InputError& e) {
       throw InputError(m.file.string() + " is incomplete or corrupt: " + e.what());
     }

@@ -9,8 +9,15 @@ import numpy as np
 
 h5_path, json_path = sys.argv[1], sys.argv[2]
 summary = json.load(open(json_path))
+def text(v):
+    # rramsim writes fixed-length UTF-8 strings, which h5py returns as bytes.
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
 with h5py.File(h5_path, "r") as f:
-    assert f.attrs["rramsim_kind"] == "calibration"
+    assert text(f.attrs["rramsim_kind"]) == "calibration"
+    assert f["adc/error_rate"].attrs["checksum"] is not None
+    assert f["adc/error_rate"].dims[1][0].name == "/crossbar/wire_ohm", "wire axis is not a dimension scale"
     assert int(f.attrs["schema_version"]) == summary["schema_version"]
     levels = f["device/level_mean_siemens"][...]
     assert np.allclose(levels, summary["device"]["level_mean_siemens"], rtol=1e-12), "level means differ"

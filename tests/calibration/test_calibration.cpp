@@ -80,7 +80,7 @@ TEST_CASE("calibrate: smoke.toml end to end, h5dump reads it, h5py agrees with i
 
   auto txt = test::run_rramsim("inspect " + out.string());
   REQUIRE(txt.exit_code == 0);
-  CHECK(txt.out.find("schema version 1") != std::string::npos);
+  CHECK(txt.out.find("schema version 2") != std::string::npos);
   CHECK(txt.out.find("ngspice") != std::string::npos);
 
   // The reader contract the architecture layer codes against.
@@ -273,6 +273,7 @@ TEST_CASE("calibrate: a run killed mid-stage resumes to the same tables as an un
   write_text(dir / "c2.toml", cfg + "# changed\n");
   fs::create_directories(dir / "other.h5.work");
   fs::copy_file(dir / "c.toml", dir / "other.h5.work" / "config.toml");
+  write_text(dir / "other.h5.work" / ".rramsim-work", "");  // a work folder of ours
   auto bad = test::run_rramsim("calibrate " + (dir / "c2.toml").string() + " --out " + (dir / "other.h5").string() +
                                " --resume");
   CHECK(bad.exit_code == 1);

@@ -25,9 +25,25 @@ struct AdcTables {
   std::vector<int> bits;
   std::vector<AdcCost> costs;
   std::string cost_model, cost_source;
-  int W = 0, K = 0, C = 0, P = 0, T = 0;  // K = active-row keys + 1 (the last one pooled)
+  int wires = 0;
+  int active_keys = 0;     // active-row counts + 1 (the last key pools all counts)
+  int column_buckets = 0;
+  int psums = 0;           // partial sums 0..psums-1
+  int thresholds = 0;      // 2^(largest bits) - 1, shared by every resolution
+  int arrays_per_wire = 0; // crossbar units per wire resistance
   double lsb_amp = 0, offset_amp_per_row = 0;
-  int U = 0;  // arrays (crossbar units) per wire resistance
+  // Flat indices of the tables below.
+  std::size_t refs_per_wire() const {
+    return static_cast<std::size_t>(arrays_per_wire) * (active_keys - 1) * column_buckets;
+  }
+  // Reference of (array, active-row count index, column bucket) within one wire.
+  std::size_t ref(int array, int active, int bucket) const {
+    return (static_cast<std::size_t>(array) * (active_keys - 1) + active) * column_buckets + bucket;
+  }
+  std::size_t wire_psum(int wire, int psum) const { return static_cast<std::size_t>(wire) * psums + psum; }
+  std::size_t wire_key_psum(int wire, int key, int psum) const {
+    return (static_cast<std::size_t>(wire) * active_keys + key) * psums + psum;
+  }
   // The reference per (wire, array, active-row count, column bucket), W x U x A x C x ...;
   // converted currents (HRS offset subtracted). Threshold k sits midway between the means
   // at k - 1 and k.

@@ -8,6 +8,7 @@
 // appears under its name only when complete (AtomicOutput). Each unit has its own seed, so
 // the numbers do not depend on `threads`.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,11 +16,29 @@
 
 namespace rramsim::calibration {
 
+// What the pipeline tells its caller while it runs.
+struct ProgressEvent {
+  enum class Kind {
+    stage_start,  // stage, total: a stage begins with `total` steps
+    advance,      // stage, done, total: `done` steps finished so far
+    stage_done,   // stage, done, total
+    note,         // message: something the user should know (resuming, a unit recomputed)
+  };
+  Kind kind;
+  std::string stage;
+  std::size_t done = 0, total = 0;
+  std::string message;
+};
+// Called from worker threads, one call at a time (the pipeline serializes them).
+using ProgressFn = std::function<void(const ProgressEvent&)>;
+
 struct RunOptions {
   std::filesystem::path out;
   bool resume = false;
   int threads = 0;     // 0: all cores
-  bool quiet = false;  // no progress display
+  bool quiet = false;  // no progress display (only when on_progress is empty)
+  // Empty: the terminal display on stderr (rramsim::Progress, notes as lines), as the CLI shows.
+  ProgressFn on_progress = {};
 };
 
 struct StageTime {

@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "rramsim/calibration/adc_cost.hpp"
+#include "rramsim/calibration/schema.hpp"
 
 namespace rramsim::calibration {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = schema::kVersion;
 
 // ADC transfer under the calibrated nonideality. An ideal ADC of `adc_bits` with a one-unit
 // LSB maps partial sum s to code min(s, 2^bits - 1) (clipping); the table says how often
@@ -50,9 +51,10 @@ class Tables {
   // (wire_ohm < 0: the nominal one) and active-row bucket (active_rows <= 0: pooled).
   const ErrorTable& error_table(int bits, double wire_ohm = -1, int active_rows = -1) const;
 
+  struct Impl;  // (public only so that the reader's helpers in tables.cpp can fill it)
+
  private:
   Tables();
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

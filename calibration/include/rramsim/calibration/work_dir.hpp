@@ -1,7 +1,9 @@
 #pragma once
 // Finished work units of a calibration run, kept next to the output so --resume can skip
 // them. Each unit is its own small HDF5 file written through AtomicOutput: a run killed at
-// any moment leaves only complete units (and stray *.part files, ignored).
+// any moment leaves only complete units (and stray *.part files, removed on resume). The
+// folder carries a marker file; a file or folder of that name without it is never touched.
+// Units are sealed with checksums: open() throws InputError for a damaged one.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -21,11 +23,11 @@ class WorkDir {
   // Writes unit `unit` (a relative name such as "crossbar/u000012") atomically.
   void write(const std::string& unit, const std::function<void(h5::File&)>& fill) const;
   h5::File open(const std::string& unit) const;
+  std::filesystem::path path(const std::string& unit) const;  // the unit's file
   std::size_t resumed_units() const { return resumed_; }
   void remove();
 
  private:
-  std::filesystem::path path(const std::string& unit) const;
   std::filesystem::path dir_;
   std::size_t resumed_ = 0;
 };

@@ -26,4 +26,9 @@ class AtomicOutput {
   bool committed_ = false;
 };
 
+// Removes temporaries FINAL.part<PID> left by killed runs (their process no longer exists),
+// so a kill during a final write leaves nothing behind once the next run starts. Returns
+// how many were removed.
+std::size_t remove_stale_parts(const std::filesystem::path& final_path);
+
 }  // namespace rramsim

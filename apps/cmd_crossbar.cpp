@@ -71,7 +71,7 @@ void run_solve(const SolveArgs& a) {
     if (done == total) progress->finish();
   };
   circuit::EngineComparison c = circuit::compare_engines(o);
-  c.write_h5(a.out, "crossbar solve");
+  c.write_h5(a.out);
   if (!a.plot.empty()) {
     if (!c.reference()) throw InputError("--plot needs the native or ngspice engine (the ideal one has no voltage drop)");
     if (gnuplot_available())

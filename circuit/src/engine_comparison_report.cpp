@@ -12,17 +12,6 @@
 namespace rramsim::circuit {
 namespace {
 
-// Row-major copy of a matrix for HDF5.
-std::vector<double> row_major(const Eigen::MatrixXd& m) {
-  std::vector<double> v(m.size());
-  for (Eigen::Index i = 0; i < m.rows(); ++i)
-    for (Eigen::Index j = 0; j < m.cols(); ++j) v[i * m.cols() + j] = m(i, j);
-  return v;
-}
-h5::Dims dims_of(const Eigen::MatrixXd& m) {
-  return {static_cast<hsize_t>(m.rows()), static_cast<hsize_t>(m.cols())};
-}
-
 const char* cell_name(CellType t) { return t == CellType::one_t_one_r ? "1t1r" : "1r"; }
 
 void write_crossbar_group(h5::File& f, const EngineComparison& c) {
@@ -35,7 +24,7 @@ void write_crossbar_group(h5::File& f, const EngineComparison& c) {
   xb.attr("read_volt", s.read_volt).attr("access_on_ohm", s.access_on_ohm);
   xb.attr("device_params", s.device.name).attr("seed", static_cast<int64_t>(c.options.seed));
   xb.attr("levels", int64_t{c.options.levels});
-  xb.write("cell_siemens", row_major(c.cells.siemens), dims_of(c.cells.siemens)).attr("units", "S");
+  xb.write("cell_siemens", c.cells.siemens, {"S", {"row", "col"}});
 }
 
 void write_engine_group(h5::Group& eg, const EngineComparison& c, const EngineRun& r) {
@@ -43,36 +32,34 @@ void write_engine_group(h5::Group& eg, const EngineComparison& c, const EngineRu
   g.attr("program_seconds", r.program_seconds).attr("solve_seconds", r.solve_seconds);
   g.attr("seconds_per_input", r.solve_seconds / c.batch());
   Eigen::MatrixXd amp = r.solution.column_amp.transpose();
-  g.write("column_amp", row_major(amp), dims_of(amp)).attr("units", "A").attr("layout", "batch x cols");
+  g.write("column_amp", amp, {"A", {"input", "col"}});
   Eigen::MatrixXd dev = relative_deviation(r.solution.column_amp, c.ideal_amp).transpose();
-  g.write("rel_dev_vs_ideal", row_major(dev), dims_of(dev)).attr("layout", "batch x cols");
+  g.write("rel_dev_vs_ideal", dev, {"1", {"input", "col"}});
   g.attr("max_rel_dev_vs_ideal", dev.size() ? dev.maxCoeff() : 0.0);
   if (r.solution.wordline_volt) {
     const auto& wl = *r.solution.wordline_volt;
     const auto& bl = *r.solution.bitline_volt;
-    g.write("wordline_volt", row_major(wl), dims_of(wl)).attr("units", "V").attr("input", int64_t{0});
-    g.write("bitline_volt", row_major(bl), dims_of(bl)).attr("units", "V").attr("input", int64_t{0});
+    g.write("wordline_volt", wl, {"V", {"row", "col"}}).attr("input", int64_t{0});
+    g.write("bitline_volt", bl, {"V", {"row", "col"}}).attr("input", int64_t{0});
   }
 }
 
 }  // namespace
 
-void EngineComparison::write_h5(const std::filesystem::path& out_path, const std::string& command_line) const {
+void EngineComparison::write_h5(const std::filesystem::path& out_path) const {
   AtomicOutput out(out_path);
   {
     auto f = h5::File::create(out.tmp_path());
-    f.attr("rramsim_version", tool_version()).attr("git_commit", git_commit());
-    f.attr("created_utc", utc_timestamp()).attr("command", command_line);
-    f.attr("schema", "rramsim.crossbar.solve").attr("schema_version", int64_t{1});
     write_crossbar_group(f, *this);
     Eigen::MatrixXd vin = row_volts.transpose();
-    f.write("row_volt", row_major(vin), dims_of(vin)).attr("units", "V").attr("layout", "batch x rows");
+    f.write("row_volt", vin, {"V", {"input", "row"}});
     Eigen::MatrixXd iid = ideal_amp.transpose();
-    f.write("ideal_column_amp", row_major(iid), dims_of(iid)).attr("units", "A").attr("layout", "batch x cols");
+    f.write("ideal_column_amp", iid, {"A", {"input", "col"}});
     auto eg = f.create_group("engines");
     for (const auto& r : runs) write_engine_group(eg, *this, r);
     f.attr("max_rel_dev_vs_ideal", max_rel_dev_vs_ideal).attr("max_dev_vs_ideal_of_full_scale", max_dev_of_full_scale);
     if (max_rel_dev_native_vs_ngspice) f.attr("max_rel_dev_native_vs_ngspice", *max_rel_dev_native_vs_ngspice);
+    write_provenance(f, {.rramsim_kind = "crossbar.solve", .schema_version = kCrossbarSchemaVersion});
   }
   out.commit();
 }

@@ -10,7 +10,7 @@
 #include "rramsim/common/h5.hpp"
 #include "rramsim/common/plot.hpp"
 #include "rramsim/device/ngspice_session.hpp"
-#include "output_provenance.hpp"
+#include "rramsim/common/provenance.hpp"
 #include "rramsim/device/params_io.hpp"
 
 namespace rramsim::device {
@@ -18,13 +18,12 @@ namespace {
 
 void write_trace(h5::Group g, const IvRun& r) {
   const auto& t = r.trace;
-  h5::Dims n{t.time_s.size()};
-  g.write("time_s", t.time_s, n).attr("units", "s");
-  g.write("applied_volt", t.applied_volt, n).attr("units", "V");
-  g.write("device_volt", t.device_volt, n).attr("units", "V");
-  g.write("current_amp", t.current_amp, n).attr("units", "A");
-  g.write("gap_m", t.gap_m, n).attr("units", "m");
-  g.write("temp_k", t.temp_k, n).attr("units", "K");
+  g.write("time_s", t.time_s, {"s", {"sample"}});
+  g.write("applied_volt", t.applied_volt, {"V", {"sample"}});
+  g.write("device_volt", t.device_volt, {"V", {"sample"}});
+  g.write("current_amp", t.current_amp, {"A", {"sample"}});
+  g.write("gap_m", t.gap_m, {"m", {"sample"}});
+  g.write("temp_k", t.temp_k, {"K", {"sample"}});
   g.attr("set_volt", r.summary.set_volt).attr("reset_volt", r.summary.reset_volt);
   g.attr("lrs_ohm", r.summary.lrs_ohm).attr("hrs_ohm", r.summary.hrs_ohm);
   g.attr("read_volt", r.summary.read_volt).attr("final_gap_m", r.summary.final_gap_m);
@@ -68,7 +67,6 @@ void IvComparison::write_h5(const std::filesystem::path& path) const {
   AtomicOutput out(path);
   {
     auto f = h5::File::create(out.tmp_path());
-    write_output_provenance(f, "device iv", "rramsim.device.iv/1");
     auto pg = f.create_group("params");
     write_params(pg, params);
     auto sw = f.create_group("sweep");
@@ -78,6 +76,7 @@ void IvComparison::write_h5(const std::filesystem::path& path) const {
     if (runs.size() == 2) sw.attr("engine_max_rel_dev", engine_max_rel_dev);
     for (const auto& r : runs) write_trace(sw.create_group(r.engine), r);
     if (engines != "native") sw.attr("ngspice_version", NgspiceSession::instance().version());
+    write_provenance(f, {.rramsim_kind = "device.iv", .schema_version = kIvSchemaVersion});
   }
   out.commit();
 }

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "output_provenance.hpp"
+#include "rramsim/common/provenance.hpp"
 #include "rramsim/common/atomic_output.hpp"
 #include "rramsim/common/h5.hpp"
 #include "rramsim/common/plot.hpp"
@@ -18,7 +18,6 @@ void write_program_h5(const std::filesystem::path& path, const Params& p, const 
   AtomicOutput out(path);
   {
     auto f = h5::File::create(out.tmp_path());
-    write_output_provenance(f, "device program", "rramsim.device.program/1");
     auto pg = f.create_group("params");
     write_params(pg, p);
     auto g = f.create_group("program");
@@ -26,16 +25,17 @@ void write_program_h5(const std::filesystem::path& path, const Params& p, const 
     g.attr("tolerance_rel", o.tolerance_rel).attr("max_pulses", int64_t{o.max_pulses});
     g.attr("noise", int64_t{o.noise}).attr("pulse_width_s", o.pulse_width_s).attr("set_volt", o.set_volt);
     g.attr("levels_overlap_3sigma", int64_t{rep.levels_overlap_3sigma});
-    g.write("quantile_probs", rep.quantile_probs).attr("units", "1");
+    g.write("quantile_probs", rep.quantile_probs, {"1", {"quantile"}});
     for (size_t k = 0; k < rep.levels.size(); ++k) {
       const auto& L = rep.levels[k];
       auto lg = g.create_group(fmt::format("level_{}", k));
-      lg.write("samples_siemens", L.samples_siemens).attr("units", "S");
-      lg.write("quantiles_siemens", L.quantiles_siemens).attr("units", "S");
+      lg.write("samples_siemens", L.samples_siemens, {"S", {"device"}});
+      lg.write("quantiles_siemens", L.quantiles_siemens, {"S", {"quantile"}});
       lg.attr("target_siemens", L.target_siemens).attr("mean_siemens", L.mean_siemens);
       lg.attr("std_siemens", L.std_siemens).attr("success_fraction", L.success_fraction);
       lg.attr("mean_pulses", L.mean_pulses).attr("failures", int64_t{L.failures});
     }
+    write_provenance(f, {.rramsim_kind = "device.program", .schema_version = kProgramSchemaVersion});
   }
   out.commit();
 }

@@ -30,7 +30,8 @@ TEST_CASE("cli: crossbar solve with all engines writes HDF5 and JSON and a plot"
   CHECK(dev > 1e-4);
   CHECK(dev < 1.0);
   auto f = h5::File::open(out);
-  CHECK(f.attr_string("schema") == "rramsim.crossbar.solve");
+  CHECK(f.attr_string("rramsim_kind") == "crossbar.solve");
+  CHECK(f.attr_int("schema_version") == 2);
   auto amp = f.group("engines").group("native").dataset("column_amp");
   CHECK(amp.dims() == h5::Dims{3, 10});
   CHECK(amp.read_doubles()[0] == Approx(j["engines"]["native"]["column_amp"][0].get<double>()).epsilon(1e-12));

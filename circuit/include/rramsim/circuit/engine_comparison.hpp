@@ -21,6 +21,9 @@
 
 namespace rramsim::circuit {
 
+// Version of the "crossbar.solve" file layout (docs/schema.md).
+inline constexpr int64_t kCrossbarSchemaVersion = 2;
+
 struct CompareOptions {
   CrossbarSpec spec;                      // geometry, wires, cell type, device, read voltage
   std::vector<std::string> engines = {"native"};
@@ -54,7 +57,7 @@ struct EngineComparison {
   const EngineRun* run(const std::string& engine) const;  // nullptr if not run
   const EngineRun* reference() const;  // native, else ngspice, else nullptr
   // HDF5 file, complete or not at all.
-  void write_h5(const std::filesystem::path& out, const std::string& command_line) const;
+  void write_h5(const std::filesystem::path& out) const;
   nlohmann::json to_json() const;
   std::string to_text() const;
   // PNG map of the voltage each cell loses to the wires (reference engine, first input).

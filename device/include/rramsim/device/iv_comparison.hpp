@@ -11,6 +11,9 @@
 
 namespace rramsim::device {
 
+// Version of the "device.iv" file layout (docs/schema.md).
+inline constexpr int64_t kIvSchemaVersion = 2;
+
 struct IvRun {
   std::string engine;  // "native" | "ngspice"
   TransientResult trace;

@@ -9,6 +9,9 @@
 
 namespace rramsim::device {
 
+// Version of the "device.program" file layout (docs/schema.md).
+inline constexpr int64_t kProgramSchemaVersion = 2;
+
 void write_program_h5(const std::filesystem::path& out, const Params& p, const WriteVerifyOptions& o,
                       const WriteVerifyReport& rep);  // complete or not at all
 nlohmann::json program_to_json(const Params& p, const WriteVerifyOptions& o, const WriteVerifyReport& rep);

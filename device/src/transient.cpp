@@ -59,6 +59,21 @@ struct Cell {
   }
 };
 
+// Stop times: output samples, waveform corners and (with noise) the noise grid.
+std::vector<double> stop_times(const Waveform& w, const TransientOptions& o, double duration, double noise_step) {
+  std::vector<double> stops;
+  for (int k = 0; k < o.samples; ++k) stops.push_back(duration * k / (o.samples - 1));
+  for (double tc : w.time_s)
+    if (tc > 0 && tc < duration) stops.push_back(tc);
+  long noise_points = o.noise ? static_cast<long>(std::ceil(duration / noise_step - 1e-9)) : 0;
+  require(noise_points < 200'000'000, "transient: the noise step is too small for this duration");
+  for (long k = 1; k <= noise_points; ++k) stops.push_back(std::min(k * noise_step, duration));
+  std::sort(stops.begin(), stops.end());
+  stops.erase(std::unique(stops.begin(), stops.end(), [](double a, double b) { return std::abs(a - b) <= 1e-15 * std::max(1.0, std::abs(b)); }),
+              stops.end());
+  return stops;
+}
+
 }  // namespace
 
 TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c, const TransientOptions& o,
@@ -91,17 +106,7 @@ TransientResult simulate(const Params& p, const Waveform& w, const Compliance& c
   x[0] = (initial.gap_m > 0 ? initial.gap_m : p.gap_init_m) * 1e9;
   x[1] = initial.temp_k > 0 ? initial.temp_k : p.t0_k;
 
-  // Stop times: output samples, waveform corners and (with noise) the noise grid.
-  std::vector<double> stops;
-  for (int k = 0; k < o.samples; ++k) stops.push_back(duration * k / (o.samples - 1));
-  for (double tc : w.time_s)
-    if (tc > 0 && tc < duration) stops.push_back(tc);
-  long noise_points = o.noise ? static_cast<long>(std::ceil(duration / noise_step - 1e-9)) : 0;
-  require(noise_points < 200'000'000, "transient: the noise step is too small for this duration");
-  for (long k = 1; k <= noise_points; ++k) stops.push_back(std::min(k * noise_step, duration));
-  std::sort(stops.begin(), stops.end());
-  stops.erase(std::unique(stops.begin(), stops.end(), [](double a, double b) { return std::abs(a - b) <= 1e-15 * std::max(1.0, std::abs(b)); }),
-              stops.end());
+  const std::vector<double> stops = stop_times(w, o, duration, noise_step);
 
   TransientResult r;
   std::mt19937_64 rng(o.seed);

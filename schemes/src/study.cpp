@@ -11,7 +11,6 @@
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/common/error.hpp"
-#include "rramsim/common/progress.hpp"
 
 namespace rramsim::schemes {
 
@@ -20,6 +19,26 @@ using workload::Layer;
 using workload::Network;
 
 namespace {
+
+// Reports one stage's progress through the optional callback.
+class StageProgress {
+ public:
+  StageProgress(const ProgressCallback& cb, std::string stage, size_t total) : cb_(cb), ev_{std::move(stage), 0, total} {
+    if (cb_) cb_(ev_);
+  }
+  void advance(size_t n = 1) {
+    ev_.done += n;
+    if (cb_) cb_(ev_);
+  }
+  void finish() {
+    ev_.finished = true;
+    if (cb_) cb_(ev_);
+  }
+
+ private:
+  const ProgressCallback& cb_;
+  ProgressEvent ev_;
+};
 
 // Float products that remember each layer's largest |input|: the static per-layer
 // activation full scale, fixed ahead of inference like a deployed accelerator's.
@@ -93,7 +112,7 @@ AdcEpsilonSearch search_epsilon(const StudyOptions& o, const nn::Model& model, c
   ideal.scheme.adc_optimize = false;
   ideal.scheme.adc_accuracy_delta = 0;
   s.ideal_accuracy = bit_accurate_accuracy(model, calib, ideal);
-  Progress progress("ADC budget search " + model.network_name(), std::size(kAdcEpsilonLadder), o.quiet);
+  StageProgress progress(o.progress, "ADC budget search " + model.network_name(), std::size(kAdcEpsilonLadder));
   for (double eps : kAdcEpsilonLadder) {
     HookOptions ho = base;
     ho.adc_plans = plans_for(o.scheme, stats, eps);
@@ -152,7 +171,7 @@ StudyReport trained_study(const StudyOptions& o) {
   r.float_accuracy = model.accuracy(test);
   // Batches with progress: the bit-accurate pass is where the run time goes.
   const int batch = 250;
-  Progress progress("bit-accurate " + r.network + " (" + o.scheme.name + ")", size_t(test.size()), o.quiet);
+  StageProgress progress(o.progress, "bit-accurate " + r.network + " (" + o.scheme.name + ")", size_t(test.size()));
   int correct = 0;
   for (int start = 0; start < test.size(); start += batch) {
     int n = std::min(batch, test.size() - start);
@@ -211,7 +230,7 @@ StudyReport synthetic_study(const StudyOptions& o) {
   ho.adc = o.adc;
   ho.seed = o.seed;
   BitAccurateHook hook(ho);
-  Progress progress("synthetic " + r.network + " (" + o.scheme.name + ")", samples.size(), o.quiet);
+  StageProgress progress(o.progress, "synthetic " + r.network + " (" + o.scheme.name + ")", samples.size());
   for (const Sample& s : samples) {
     hook.compute({s.name, s.index, 0, s.w, s.x});
     progress.advance();

@@ -42,6 +42,7 @@ void SubwordStats::init(const SchemeOptions& s) {
   psum_hist.assign(size_t(input_slices) * weight_slices * (max_psum + 1), 0);
   active_cells_by_level.assign(levels, 0);
   conversions_by_bits.assign(17, 0);
+  read_conversions.assign(size_t(s.cols) + 1, 0);
 }
 
 void SubwordStats::merge(const SubwordStats& o) {
@@ -56,6 +57,12 @@ void SubwordStats::merge(const SubwordStats& o) {
   skipped_zero_weight += o.skipped_zero_weight;
   skipped_dynamic += o.skipped_dynamic;
   clipped += o.clipped;
+  reads_nominal += o.reads_nominal;
+  reads_issued += o.reads_issued;
+  reads_zero_plane += o.reads_zero_plane;
+  reads_window += o.reads_window;
+  if (read_conversions.size() < o.read_conversions.size()) read_conversions.resize(o.read_conversions.size(), 0);
+  for (size_t i = 0; i < o.read_conversions.size(); ++i) read_conversions[i] += o.read_conversions[i];
   active_rows += o.active_rows;
   input_bits += o.input_bits;
   input_ones += o.input_ones;
@@ -145,9 +152,6 @@ EncodedWeights encode_weights(const SchemeOptions& s, const IntMatrix& W, Subwor
   return e;
 }
 
-struct Step {
-  int i, j, pol, e;
-};
 
 // The scheme's geometry for one matrix product, resolved once.
 struct Geometry {
@@ -160,6 +164,8 @@ struct Geometry {
   bool biased = true;
   int bias_shift = 0;                           // the bias's position inside the top slice
   bool fast = false;                            // 1-bit inputs, 2-bit cells, <= 128 rows
+  int outputs_per_crossbar = 1, crossbars = 1;  // column chunks sharing one read
+  int adc_shift = 0;                            // shift-mode ADC: low bits dropped
 
   Geometry(const SchemeOptions& s, const IntMatrix& W, const IntMatrix& X, const EncodedWeights& enc)
       : outputs(int(W.rows())), depth(int(W.cols())), positions(int(X.cols())), cell_bits(s.bits_per_cell),
@@ -168,7 +174,9 @@ struct Geometry {
         chunks(enc.chunks), words(enc.nw), plane_words(size_t(s.dac_bits) * enc.nw),
         biased(s.weight_encoding == WeightEncoding::biased),
         bias_shift(s.weight_bits - 1 - s.bits_per_cell * (s.weight_slices() - 1)),
-        fast(s.dac_bits == 1 && s.bits_per_cell == 2 && enc.nw <= 2) {}
+        fast(s.dac_bits == 1 && s.bits_per_cell == 2 && enc.nw <= 2), outputs_per_crossbar(s.outputs_per_crossbar()),
+        crossbars(std::max(1, (int(W.rows()) + s.outputs_per_crossbar() - 1) / s.outputs_per_crossbar())),
+        adc_shift(s.adc_shift()) {}
   int chunk_rows(int c) const { return std::min(rows, depth - c * rows); }
 };
 
@@ -208,16 +216,6 @@ std::vector<uint64_t> chunk_row_masks(const Geometry& g) {
   for (int c = 0; c < g.chunks; ++c)
     for (int r = 0; r < g.chunk_rows(c); ++r) mask[size_t(c) * g.words + (r >> 6)] |= uint64_t(1) << (r & 63);
   return mask;
-}
-
-// Most significant subwords first: dynamic quantization decides on the running result.
-std::vector<Step> significance_order(const Geometry& g) {
-  std::vector<Step> order;
-  for (int i = 0; i < g.input_slices; ++i)
-    for (int j = 0; j < g.weight_slices; ++j)
-      for (int pol = 0; pol < g.polarities; ++pol) order.push_back({i, j, pol, g.dac_bits * i + g.cell_bits * j});
-  std::stable_sort(order.begin(), order.end(), [](const Step& a, const Step& b) { return a.e > b.e; });
-  return order;
 }
 
 // The input bit-planes of one output position, per (row chunk, input slice) = "plane".
@@ -293,6 +291,7 @@ void prepare_planes(const SchemeOptions& s, const Geometry& g, const std::vector
 struct PositionCounters {
   uint64_t computed = 0, zero_input = 0, zero_weight = 0, dynamic = 0, clipped = 0, active = 0;
   uint64_t bit_cells[2] = {0, 0}, top_cells = 0;  // fast path: active cells per cell bit, at level 3
+  uint64_t reads_issued = 0, reads_zero_plane = 0, reads_window = 0;
 
   void flush(bool fast, SubwordStats& st) const {
     st.computed += computed;
@@ -301,6 +300,9 @@ struct PositionCounters {
     st.skipped_dynamic += dynamic;
     st.clipped += clipped;
     st.active_rows += active;
+    st.reads_issued += reads_issued;
+    st.reads_zero_plane += reads_zero_plane;
+    st.reads_window += reads_window;
     if (fast) {
       // Levels from the per-bit counts: level 3 = both bits, 1 = bit 0 only, 2 = bit 1 only.
       st.active_cells_by_level[3] += top_cells;
@@ -315,6 +317,7 @@ struct PositionCounters {
 struct SliceAdc {
   int bits = 0;
   int64_t full_scale = INT64_MAX;
+  int64_t keep_mask = -1;                 // shift mode: the low bits dropped
   const AdcSamplers* samplers = nullptr;
   uint64_t* histogram = nullptr;
 };
@@ -405,7 +408,7 @@ struct SubwordUnit {
         code = adc.samplers->by_active_rows[driven]->sample(
             psum, [seed = position_seed, key = (uint64_t(idx) << 16) | uint64_t(i)] { return Rng::hash64(seed, key); });
       else
-        code = std::min<int64_t>(psum, adc.full_scale);
+        code = std::min<int64_t>(psum, adc.full_scale) & adc.keep_mask;
       ++n.computed;
       n.active += driven;
       n.clipped += psum > adc.full_scale;
@@ -419,6 +422,16 @@ struct SubwordUnit {
   }
 };
 
+// Per (row chunk, crossbar): columns holding some non-zero cell (converted on every read).
+std::vector<int> nonzero_columns(const Geometry& g, const EncodedWeights& enc) {
+  std::vector<int> n(size_t(g.chunks) * g.crossbars, 0);
+  const int per_output = g.polarities * g.weight_slices;
+  for (int col = 0; col < enc.ncol; ++col)
+    for (int c = 0; c < g.chunks; ++c)
+      n[size_t(c) * g.crossbars + col / per_output / g.outputs_per_crossbar] += !enc.zero[size_t(col) * g.chunks + c];
+  return n;
+}
+
 // Everything shared by the positions of one run (read-only inside the parallel region).
 struct RunContext {
   const SchemeOptions& s;
@@ -427,14 +440,15 @@ struct RunContext {
   const EncodedWeights& enc;
   const AdcPlan& plan;
   const std::vector<const AdcSamplers*>& samplers;
-  const std::vector<Step>& order;
+  const std::vector<int>& nonzero_columns;  // [chunk * crossbars + crossbar]: columns with stored cells
   int hist_stride = 0;
 
   SliceAdc slice_adc(int i, int j, SubwordStats* st) const {
     const size_t pj = size_t(i) * g.weight_slices + j;
     SliceAdc a;
     a.bits = plan.bits[pj];
-    a.full_scale = a.bits ? (int64_t(1) << a.bits) - 1 : INT64_MAX;
+    a.full_scale = a.bits && !g.adc_shift ? (int64_t(1) << a.bits) - 1 : INT64_MAX;
+    if (a.bits && g.adc_shift) a.keep_mask = ~((int64_t(1) << g.adc_shift) - 1);
     a.samplers = samplers[pj];
     a.histogram = st && run.histograms ? &st->psum_hist[pj * hist_stride] : nullptr;
     return a;
@@ -454,8 +468,12 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
       const size_t plane = size_t(c) * g.input_slices + i;
       if (in.active_rows[plane] == 0 && !in.inverted[plane]) {  // contributes exactly zero everywhere
         unit.n.zero_input += uint64_t(ctx.enc.ncol);
+        unit.n.reads_zero_plane += g.crossbars;
         continue;
       }
+      unit.n.reads_issued += g.crossbars;
+      if (st)
+        for (int x = 0; x < g.crossbars; ++x) st->read_conversions[ctx.nonzero_columns[size_t(c) * g.crossbars + x]]++;
       for (int j = 0; j < S; ++j) {
         const SliceAdc adc = ctx.slice_adc(i, j, st);
         for (int mp = 0; mp < columns_per_slice; ++mp) {
@@ -480,42 +498,65 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
   return unit.n;
 }
 
-// Dynamic quantization: output-major, most significant subwords first, skipping those
-// below the window under the running result's leading one.
-PositionCounters run_significance_order(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
-                                        int p, AccMatrix& out) {
+// Dynamic quantization: output-major; input planes from the most significant down, as the
+// crossbar reads them; within a plane every column's decision uses the running result of
+// the planes already read (reduced over all row chunks), and skips the subwords more than
+// the window below its leading one. A read (row chunk, crossbar, plane) is issued when some
+// column of that crossbar still converts the plane.
+PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
+                                  std::vector<int32_t>& conversions, int p, AccMatrix& out) {
   const Geometry& g = ctx.g;
   SubwordUnit unit(g, ctx.enc, in, st, seed);
-  const int S = g.weight_slices, window = ctx.s.window_bits;
+  const int S = g.weight_slices, window = ctx.s.window_bits, nin = g.input_slices;
+  std::fill(conversions.begin(), conversions.end(), 0);  // [(chunk * crossbars + crossbar) * nin + i]
   for (int m = 0; m < g.outputs; ++m) {
+    const int xbar = m / g.outputs_per_crossbar;
     int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
-    for (const Step& step : ctx.order) {
-      const int i = step.i, j = step.j;
-      if (acc != 0) {
-        const int lead = 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc));
-        if (step.e < lead - window) {
-          unit.n.dynamic += g.chunks;
+    for (int i = nin - 1; i >= 0; --i) {
+      const int lead = acc != 0 ? 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc)) : 0;
+      int64_t plane_sum = 0;
+      for (int j = S - 1; j >= 0; --j) {
+        const int e = g.dac_bits * i + g.cell_bits * j;
+        if (acc != 0 && e < lead - window) {
+          unit.n.dynamic += uint64_t(g.chunks) * g.polarities;
           continue;
         }
+        const SliceAdc adc = ctx.slice_adc(i, j, st);
+        for (int pol = 0; pol < g.polarities; ++pol) {
+          const int col = (m * g.polarities + pol) * S + j;
+          int64_t sub = 0;
+          for (int c = 0; c < g.chunks; ++c) {
+            const size_t plane = size_t(c) * nin + i, idx = size_t(col) * g.chunks + c;
+            sub += unit(idx, plane, i, adc);
+            conversions[(size_t(c) * g.crossbars + xbar) * nin + i] += in.active_rows[plane] != 0 && !ctx.enc.zero[idx];
+          }
+          // Biased weights: the top slice carries the bias; removing it here makes the
+          // slice's contribution signed, so the window sees the true running sum.
+          if (g.biased && j == S - 1) sub -= (int64_t(1) << g.bias_shift) * in.slice_total[i];
+          plane_sum += (pol ? -sub : sub) * (int64_t(1) << e);
+        }
       }
-      const SliceAdc adc = ctx.slice_adc(i, j, st);
-      const int col = (m * g.polarities + step.pol) * S + j;
-      int64_t sub = 0;
-      for (int c = 0; c < g.chunks; ++c)
-        sub += unit(size_t(col) * g.chunks + c, size_t(c) * g.input_slices + i, i, adc);
-      // Biased weights: the top slice carries the bias; removing it here makes the
-      // slice's contribution signed, so the window sees the true running sum.
-      if (g.biased && j == S - 1) sub -= (int64_t(1) << g.bias_shift) * in.slice_total[i];
-      acc += (step.pol ? -sub : sub) * (int64_t(1) << step.e);
+      acc += plane_sum;
     }
     out(m, p) = acc;
   }
+  for (int c = 0; c < g.chunks; ++c)
+    for (int x = 0; x < g.crossbars; ++x)
+      for (int i = 0; i < nin; ++i) {
+        const int32_t n = conversions[(size_t(c) * g.crossbars + x) * nin + i];
+        if (in.active_rows[size_t(c) * nin + i] == 0) ++unit.n.reads_zero_plane;
+        else if (n == 0) ++unit.n.reads_window;
+        else {
+          ++unit.n.reads_issued;
+          if (st) st->read_conversions[n]++;
+        }
+      }
   return unit.n;
 }
 
 // Thread-local statistics summed, with the stored cells counted once.
 void merge_statistics(const SubwordStats& proto, const std::vector<SubwordStats>& local, uint64_t nominal,
-                      SubwordStats* out) {
+                      uint64_t reads_nominal, SubwordStats* out) {
   SubwordStats total = proto;
   for (const auto& l : local) {
     SubwordStats t = l;
@@ -523,6 +564,7 @@ void merge_statistics(const SubwordStats& proto, const std::vector<SubwordStats>
     total.merge(t);
   }
   total.nominal = nominal;
+  total.reads_nominal = reads_nominal;
   out->merge(total);
 }
 
@@ -547,9 +589,9 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   const EncodedWeights enc = encode_weights(s, W, want ? &proto : nullptr);
   const Geometry g(s, W, X, enc);
   const std::vector<uint64_t> row_mask = chunk_row_masks(g);
-  const std::vector<Step> order = significance_order(g);
+  const std::vector<int> nonzero = nonzero_columns(g, enc);
   const bool dynamic = s.dynamic_quantization && s.window_bits < kUnboundedWindow;
-  const RunContext ctx{s, run, g, enc, plan, samplers, order, proto.max_psum + 1};
+  const RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1};
 
   AccMatrix out(g.outputs, g.positions);
   std::vector<SubwordStats> local(want ? omp_get_max_threads() : 0, proto);
@@ -560,17 +602,20 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     SubwordStats* st = want ? &local[omp_get_thread_num()] : nullptr;
     InputPlanes in(g);
     std::vector<int64_t> column_acc(enc.ncol);
+    std::vector<int32_t> conversions(dynamic ? size_t(g.chunks) * g.crossbars * g.input_slices : 0);
 #pragma omp for schedule(dynamic, 8)
     for (int p = 0; p < g.positions; ++p) {
       load_planes(g, X, p, in);
       prepare_planes(s, g, row_mask, in, st);
       const uint64_t seed = mix(run.seed, uint64_t(p));
-      const PositionCounters n = dynamic ? run_significance_order(ctx, in, st, seed, p, out)
+      const PositionCounters n = dynamic ? run_plane_serial(ctx, in, st, seed, conversions, p, out)
                                          : run_plane_major(ctx, in, st, seed, column_acc, p, out);
       if (st) n.flush(g.fast, *st);
     }
   }
-  if (want) merge_statistics(proto, local, uint64_t(enc.ncol) * g.chunks * g.positions * g.input_slices, stats_out);
+  if (want)
+    merge_statistics(proto, local, uint64_t(enc.ncol) * g.chunks * g.positions * g.input_slices,
+                     uint64_t(g.crossbars) * g.chunks * g.positions * g.input_slices, stats_out);
   return out;
 }
 

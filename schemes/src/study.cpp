@@ -258,9 +258,9 @@ StudyReport run_study(const StudyOptions& o) {
 arch::EvaluateOptions evaluate_options(const StudyReport& r, const StudyReport* baseline) {
   const SchemeOptions& s = r.scheme;
   EvaluateOptions e;
-  // Differential pairs store each weight in twice the columns: the mapping sees that as
-  // wider weights (polarities x slices x bits per cell).
-  e.weight_bits = s.polarities() * s.weight_slices() * s.bits_per_cell;
+  // Differential pairs store each weight in twice the columns (polarities).
+  e.weight_bits = s.weight_slices() * s.bits_per_cell;
+  e.weight_polarities = s.polarities();
   e.input_bits = s.activation_bits;
   std::map<std::string, const LayerFigures*> base;
   if (baseline)
@@ -270,7 +270,13 @@ arch::EvaluateOptions evaluate_options(const StudyReport& r, const StudyReport* 
     o.adc_bits = s.adc_optimize ? std::max(1, int(std::ceil(f.mean_adc_bits - 1e-9)))
                  : s.adc_bits == 0 ? s.worst_case_adc_bits() : s.adc_bits;
     // Without dynamic quantization every subword is read and converted, zero inputs too.
-    o.subword_fraction = s.dynamic_quantization ? std::max(f.subword_fraction, 1e-9) : 1.0;
+    // With it, conversions are counted per column, reads per crossbar (a read is dropped only
+    // when no column of the crossbar needs the plane), and time per read from both.
+    if (s.dynamic_quantization) {
+      o.subword_fraction = std::max(f.subword_fraction, 1e-9);
+      o.read_fraction = std::max(f.read_fraction, 1e-9);
+      o.read_conversions = f.read_conversions;
+    }
     o.extra_columns_per_crossbar = s.extra_columns_per_crossbar();
     auto b = base.find(f.name);
     if (b != base.end()) {

@@ -35,7 +35,18 @@ struct CompareOptions {
   std::string compare_arch = "prime";    // second reference design
   double read_pulse_ns = 100;            // ISAAC's read cycle
   uint64_t seed = 1;
+  bool power_gating = false;             // unused tiles draw no always-on power (arch::EvaluateOptions)
+  // Iso-accuracy baseline (trained networks): ISAAC at these static precisions (weights and
+  // activations), largest first; the walk stops below the least accurate scheme.
+  std::vector<int> static_bits = {16, 8, 6, 5, 4, 3};
   ProgressCallback progress;             // optional: long stages report through it
+};
+
+// ISAAC at one static precision, measured bit-accurately (the iso-accuracy candidates).
+struct StaticPoint {
+  int bits = 16;
+  double accuracy = 0;
+  arch::Report report;
 };
 
 // One design of the comparison: a reference design (no study) or a scheme.
@@ -43,6 +54,10 @@ struct ComparisonRow {
   std::string design, hardware;
   arch::Report report;
   int study = -1;                        // index into Comparison::studies, -1 for a reference
+  std::optional<double> accuracy;        // a reference design's own bit-accurate accuracy
+  int iso_point = -1;                    // index into Comparison::static_points (iso-accuracy baseline)
+  bool published = false;                // figures from a publication, not modelled
+  double published_vs_isaac[3] = {0, 0, 0};  // throughput, energy efficiency, area efficiency
 };
 
 struct Comparison {
@@ -53,6 +68,10 @@ struct Comparison {
   std::vector<ComparisonRow> rows;       // ISAAC, the second design, then one per scheme
   std::vector<StudyReport> studies;      // one per scheme, in order
   std::vector<arch::EvaluateOptions> scheme_options;  // the overrides each scheme produced
+  std::vector<StaticPoint> static_points;  // ISAAC at static precisions (trained networks only)
+  std::string reference_study_note;        // how the second design's accuracy was measured
+  std::vector<double> read_energy_from_levels_j;  // per scheme: V^2 G t over the active cells, per read
+  double read_energy_table_j = 0;          // the hardware's crossbar energy per read (ISAAC: Table I)
 };
 
 // InputError for unknown schemes, hardware or networks, or a scheme whose geometry the

@@ -42,6 +42,7 @@ struct EvaluateArgs {
   double read_pulse_ns = 100;   // ISAAC's read cycle
   uint64_t seed = 1;
   bool quiet = false;
+  bool power_gating = false;
 };
 
 arch::EvaluateOptions build_options(const EvaluateArgs& a, const arch::Hardware& hw, const workload::Network& net) {
@@ -52,6 +53,7 @@ arch::EvaluateOptions build_options(const EvaluateArgs& a, const arch::Hardware&
   }
   opt.adc_model = a.adc_model;
   if (a.adc_bits) opt.adc_bits = a.adc_bits;
+  opt.power_gating = a.power_gating;
   return opt;
 }
 
@@ -125,6 +127,7 @@ void run_schemes(const EvaluateArgs& a) {
   o.compare_arch = a.compare_arch;
   o.read_pulse_ns = a.read_pulse_ns;
   o.seed = a.seed;
+  o.power_gating = a.power_gating;
   o.progress = progress_display(a.quiet);
   sc::Comparison c = sc::compare(o);
   emit(a, a.json ? sc::to_json(c).dump(2) + "\n" : sc::to_text(c));
@@ -169,6 +172,8 @@ void add_evaluate_command(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(0.001, 1e6));
   cmd->add_option("--seed", args->seed, "Seed of the calibrated ADC draws")->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display");
+  cmd->add_flag("--power-gating", args->power_gating,
+                "Tiles holding no weights draw no always-on power (default: every tile of every chip used is on)");
   cmd->callback([args] { run_evaluate(*args); });
 }
 

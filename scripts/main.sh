@@ -22,11 +22,13 @@ $r calibrate data/calibration/default.toml --out out/tables.h5 --threads 2
 $r inspect out/tables.h5 > out/tables.txt
 head -n 40 out/tables.txt
 
-echo "== 4. schemes vs ISAAC and PRIME (ideal ADC quantizer, isaac-survey ADC costs)"
-# Accuracy is measured bit-accurately on 1000 MNIST / 300 Fashion-MNIST test images (the
-# whole test sets take --images 0); AlexNet, VGG and ResNet use synthetic statistics.
+echo "== 4. schemes vs ISAAC-16, the iso-accuracy static ISAAC, PRIME and DaDianNao (published)"
+# Reads counted per crossbar, energy with always-on power (docs/schemes.md, docs/arch.md).
+# Accuracy is measured bit-accurately on 500 MNIST / 200 Fashion-MNIST test images (the
+# whole test sets take --images 0), for the schemes, PRIME's datapath and ISAAC at static
+# precisions; AlexNet, VGG and ResNet use synthetic statistics.
 for net in lenet5 fashion-vgg alexnet vgg16 resnet18 resnet50; do
-  images=1000; [ $net = fashion-vgg ] && images=300
+  images=500; [ $net = fashion-vgg ] && images=200
   $r evaluate --arch isaac --network $net --scheme all --images $images --quiet -o out/schemes-$net.txt
   sed -n '1,/^x thr/p' out/schemes-$net.txt
   echo

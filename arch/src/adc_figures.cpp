@@ -1,5 +1,7 @@
 #include "rramsim/arch/adc_figures.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "rramsim/calibration/adc_cost.hpp"
@@ -11,6 +13,7 @@ namespace rramsim::arch {
 struct AdcFigureSource::Impl {
   const Component* adc = nullptr;
   int anchor_bits = 0;
+  bool ramp = false;
   std::optional<calibration::AdcCostModel> model;
   std::optional<calibration::Tables> tables;
   mutable std::map<int, AdcFigures> cache;  // bits -> figures (the model is pure)
@@ -22,6 +25,7 @@ AdcFigureSource::AdcFigureSource(const Hardware& hw, const std::optional<std::fi
   impl_->adc = hw.find(Event::adc_conversion);
   if (!impl_->adc) throw InputError(hw.source.string() + ": the hardware has no ADC component");
   impl_->anchor_bits = hw.adc_bits;
+  impl_->ramp = hw.adc_ramp;
   if (tables) {
     impl_->tables.emplace(calibration::Tables::open(*tables));
     from_tables_ = true;
@@ -51,9 +55,15 @@ AdcFigures AdcFigureSource::at(int bits) const {
     calibration::AdcCost anchor = impl_->model->at(impl_->anchor_bits);
     calibration::AdcCost c = impl_->model->at(bits);
     const Component& a = *impl_->adc;
-    f.energy_per_conversion_j = a.energy_per_event_j() * c.energy_pj / anchor.energy_pj;
+    f.energy_per_conversion_j = a.energy_per_event_j(true) * c.energy_pj / anchor.energy_pj;
     f.area_mm2 = a.area_mm2 * c.area_um2 / anchor.area_um2;
     f.sample_rate_hz = a.events_per_s * c.sample_rate_hz / anchor.sample_rate_hz;
+    if (impl_->ramp) {
+      // A ramp ADC steps through up to 2^bits levels: energy and time double per bit.
+      const double steps = std::ldexp(1.0, bits - impl_->anchor_bits);
+      f.energy_per_conversion_j = a.energy_per_event_j(true) * steps;
+      f.sample_rate_hz = a.events_per_s / steps;
+    }
   }
   if (!(f.energy_per_conversion_j > 0) || !(f.sample_rate_hz > 0))
     throw InputError(description_ + ": ADC at " + std::to_string(bits) + " bits has no positive energy and rate");

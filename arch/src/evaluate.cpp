@@ -22,6 +22,14 @@ void check_overrides(const Network& net, const EvaluateOptions& opt) {
                        " layer; only conv and fc layers use crossbars");
     if (!(o.subword_fraction > 0 && o.subword_fraction <= 1))
       throw InputError("layer '" + name + "': subword_fraction must be in (0, 1]");
+    if (!(o.read_fraction > 0 && o.read_fraction <= 1))
+      throw InputError("layer '" + name + "': read_fraction must be in (0, 1]");
+    double issued = 0;
+    for (double h : o.read_conversions) {
+      if (!(h >= 0)) throw InputError("layer '" + name + "': read_conversions must be >= 0");
+      issued += h;
+    }
+    if (issued > 1 + 1e-9) throw InputError("layer '" + name + "': read_conversions sum above 1");
     if (!(o.crossbar_read_energy_scale >= 0 && std::isfinite(o.crossbar_read_energy_scale)))
       throw InputError("layer '" + name + "': crossbar_read_energy_scale must be >= 0");
     if (o.extra_columns_per_crossbar && (*o.extra_columns_per_crossbar < 0 || *o.extra_columns_per_crossbar > 64))
@@ -38,16 +46,21 @@ std::vector<bool> pooled_in_tile(const Network& net) {
 }
 
 // Events of the crossbar datapath and the data movement of one conv/fc layer.
-void count_weighted(const Layer& l, const LayerMapping& m, double f, int act_bytes, LayerReport& r) {
-  const double cycles = double(l.positions()) * m.input_cycles * f;  // read cycles of one copy
+// Reads (and their DAC and input-register events) scale by the reads issued; conversions of
+// data columns by the conversions performed; an extra (unit) column converts on every read.
+void count_weighted(const Layer& l, const LayerMapping& m, const LayerOverride& o, int act_bytes, LayerReport& r) {
+  const double cycles = double(l.positions()) * m.input_cycles;  // nominal read cycles of one copy
+  const double extra = double(m.groups) * m.row_chunks * m.col_chunks * m.extra_columns;
+  const double conversions = cycles * ((double(m.conversions_per_cycle) - extra) * o.subword_fraction +
+                                       extra * o.read_fraction);
   EventCounts& e = r.events;
-  at(e, Event::crossbar_read) = cycles * m.crossbars;
-  at(e, Event::dac_activation) = cycles * m.dac_activations_per_cycle;
-  at(e, Event::input_register_access) = cycles * m.dac_activations_per_cycle;
-  at(e, Event::adc_conversion) = cycles * m.conversions_per_cycle;
-  at(e, Event::sample_hold) = cycles * m.conversions_per_cycle;
-  at(e, Event::shift_add) = cycles * m.conversions_per_cycle;
-  at(e, Event::output_register_access) = cycles * m.conversions_per_cycle;
+  at(e, Event::crossbar_read) = cycles * o.read_fraction * m.crossbars;
+  at(e, Event::dac_activation) = cycles * o.read_fraction * m.dac_activations_per_cycle;
+  at(e, Event::input_register_access) = cycles * o.read_fraction * m.dac_activations_per_cycle;
+  at(e, Event::adc_conversion) = conversions;
+  at(e, Event::sample_hold) = conversions;
+  at(e, Event::shift_add) = conversions;
+  at(e, Event::output_register_access) = conversions;
   const double outputs = double(l.out_shape.elements());
   // Partial sums of a kernel split over row chunks meet in the tile shift-and-add unit.
   at(e, Event::tile_add) = outputs * double(m.row_chunks - 1);
@@ -73,24 +86,46 @@ void count_digital(const Network& net, const Layer& l, int act_bytes, LayerRepor
   }
 }
 
-void price(const Hardware& hw, const AdcFigures& adc, double xbar_scale, LayerReport& r) {
+// Energy of the layer's events: dynamic energy per event (the default accounting) into
+// energy_j, and the event-only bound (full-activity power / rate) into `event_only`.
+void price(const Hardware& hw, const AdcFigures& adc, double xbar_scale, LayerReport& r, double& event_only) {
   for (int i = 0; i < kEventCount; ++i) {
     double n = r.events[i];
     if (n == 0) continue;
     const Component* c = hw.find(static_cast<Event>(i));
     if (!c) continue;  // the hardware has no unit for this event: it is free
-    double e = static_cast<Event>(i) == Event::adc_conversion ? adc.energy_per_conversion_j : c->energy_per_event_j();
-    if (static_cast<Event>(i) == Event::crossbar_read) e *= xbar_scale;
+    const bool is_adc = static_cast<Event>(i) == Event::adc_conversion;
+    // ADC figures are full-activity energies per conversion; the always-on share is charged by time.
+    double e = is_adc ? adc.energy_per_conversion_j * (c->power_mw > 0 ? 1 - c->always_on_mw / c->power_mw : 1.0)
+                      : c->energy_per_event_j();
+    double whole = is_adc ? adc.energy_per_conversion_j : c->energy_per_event_j(true);
+    if (static_cast<Event>(i) == Event::crossbar_read) {
+      e *= xbar_scale;
+      whole *= xbar_scale;
+    }
     r.energy_j[c->name] += n * e;
     r.energy_total_j += n * e;
+    event_only += n * whole;
   }
+}
+
+// Time of one position of one copy relative to the nominal (every read issued, every column
+// converted): each issued read lasts max(read cycle, its conversions / ADCs per crossbar).
+double time_fraction(const Hardware& hw, const LayerMapping& m, const LayerOverride& o, const AdcFigures& adc,
+                     double nominal_cycle_s) {
+  if (o.read_conversions.empty()) return o.read_fraction;
+  const double per_conversion_s = 1.0 / (adc.sample_rate_hz * hw.adcs_per_crossbar());
+  double t = 0;
+  for (size_t n = 0; n < o.read_conversions.size(); ++n)
+    t += o.read_conversions[n] * std::max(hw.read_cycle_s, double(n + m.extra_columns) * per_conversion_s);
+  return t / nominal_cycle_s;
 }
 
 }  // namespace
 
 PeakFigures peak_figures(const Hardware& hw, int weight_bits, int input_bits) {
   PeakFigures p;
-  int slices = hw.weight_slices(weight_bits);
+  int slices = hw.weight_slices(weight_bits) * hw.weight_polarities;
   int per_xbar = hw.cols / slices;
   double xbars_per_adc = double(hw.crossbars_per_ima) / hw.adcs_per_ima;
   double cycle = std::max(hw.read_cycle_s, (per_xbar * slices + hw.unit_columns) * xbars_per_adc / hw.adc_sample_rate_hz);
@@ -104,6 +139,154 @@ PeakFigures peak_figures(const Hardware& hw, int weight_bits, int input_bits) {
   return p;
 }
 
+namespace {
+
+struct Staging {
+  std::vector<StageDemand> stages;
+  std::vector<int> stage_layer;  // network layer index of each stage
+  int max_adc_bits = 0;
+  double event_only_j = 0;       // event-only bound, summed over layers
+};
+
+// Mapping, events and energy of one layer; a conv/fc layer also becomes a pipeline stage.
+LayerReport evaluate_layer(const Hardware& hw, const Network& net, size_t i, const EvaluateOptions& opt,
+                           const AdcFigureSource& adcs, const Report& rep, const std::vector<bool>& pooled,
+                           Staging& st) {
+  const Layer& l = net.layers[i];
+  const int act_bytes = (rep.input_bits + 7) / 8;
+  LayerReport r;
+  r.name = l.name;
+  r.kind = l.kind;
+  r.out_shape = l.out_shape;
+  r.macs = l.macs();
+  r.ops = 2.0 * double(r.macs);
+  LayerOverride o;
+  if (auto it = opt.per_layer.find(l.name); it != opt.per_layer.end()) o = it->second;
+  if (l.is_weighted()) {
+    int bits = o.adc_bits.value_or(opt.adc_bits.value_or(hw.adc_bits));
+    r.adc = adcs.at(bits);
+    st.max_adc_bits = std::max(st.max_adc_bits, bits);
+    LayerMapping m = map_layer(hw, l, rep.weight_bits, rep.input_bits,
+                               o.extra_columns_per_crossbar.value_or(hw.unit_columns),
+                               opt.weight_polarities.value_or(hw.weight_polarities));
+    r.row_chunks = m.row_chunks;
+    r.col_chunks = m.col_chunks;
+    r.weight_slices = m.weight_slices;
+    r.input_cycles = m.input_cycles;
+    r.extra_columns = m.extra_columns;
+    r.crossbars_per_copy = m.crossbars;
+    r.subword_fraction = o.subword_fraction;
+    r.read_fraction = o.read_fraction;
+    // A read cycle lasts as long as the crossbar read or its ADC's conversions, whichever is longer.
+    r.cycle_s = std::max(hw.read_cycle_s, m.busiest_crossbar_columns / (hw.adcs_per_crossbar() * r.adc.sample_rate_hz));
+    r.time_fraction = time_fraction(hw, m, o, r.adc, r.cycle_s);
+    count_weighted(l, m, o, act_bytes, r);
+    st.stages.push_back({l.positions(), m.input_cycles * r.cycle_s * r.time_fraction, m.crossbars});
+    st.stage_layer.push_back(static_cast<int>(i));
+  } else {
+    count_digital(net, l, act_bytes, r);
+  }
+  // Outputs travel to the consumer's tile unless pooled in place; the last layer's go off chip.
+  const double out_bytes = double(l.out_shape.elements()) * act_bytes;
+  if (i + 1 == net.layers.size()) r.events[static_cast<int>(Event::offchip_byte)] += out_bytes;
+  else if (!pooled[i])
+    r.events[static_cast<int>(Event::router_flit_hop)] = std::ceil(out_bytes / hw.flit_bytes) * hw.average_hops;
+  if (i == 0) r.events[static_cast<int>(Event::offchip_byte)] += double(net.input.elements()) * act_bytes;
+  return r;
+}
+
+// Chips used, replication that balances the pipeline, and each stage's time.
+void place(const Hardware& hw, const Network& net, const Staging& st, Report& rep) {
+  int64_t base = 0;
+  for (const auto& s : st.stages) base += s.crossbars;
+  const int64_t per_chip = hw.crossbars_per_chip();
+  rep.chips = static_cast<int>(std::max<int64_t>(1, (base + per_chip - 1) / per_chip));
+  if (rep.chips > hw.max_chips)
+    throw InputError("network '" + net.name + "' needs " + std::to_string(base) + " crossbars (" +
+                     std::to_string(rep.chips) + " chips of " + std::to_string(per_chip) + "), more than " +
+                     hw.name + "'s max_chips = " + std::to_string(hw.max_chips));
+  rep.crossbars_available = per_chip * rep.chips;
+  auto copies = balance_replication(st.stages, rep.crossbars_available);
+  for (size_t k = 0; k < st.stages.size(); ++k) {
+    LayerReport& r = rep.layers[st.stage_layer[k]];
+    r.replication = copies[k];
+    r.crossbars = copies[k] * r.crossbars_per_copy;
+    r.time_s = double((st.stages[k].positions + copies[k] - 1) / copies[k]) * st.stages[k].position_time_s;
+    rep.crossbars_used += r.crossbars;
+    rep.latency_s += r.time_s;
+    rep.pipeline_stage_s = std::max(rep.pipeline_stage_s, r.time_s);
+  }
+}
+
+// Multi-chip networks: layers fill the chips in order (by crossbars used); a layer's output
+// read by a layer on another chip crosses the off-chip links (priced per byte as offchip_byte
+// events). The busiest chip's link traffic per inference bounds the pipeline.
+void interchip_traffic(const Hardware& hw, const Network& net, Report& rep) {
+  const int act_bytes = (rep.input_bits + 7) / 8;
+  const double per_chip = double(hw.crossbars_per_chip());
+  std::vector<int> chip(net.layers.size(), 0);
+  double used = 0;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const LayerReport& r = rep.layers[i];
+    if (net.layers[i].is_weighted()) {
+      chip[i] = std::min(rep.chips - 1, int((used + 0.5 * double(r.crossbars)) / per_chip));
+      used += double(r.crossbars);
+    } else {
+      chip[i] = net.layers[i].inputs[0] >= 0 ? chip[net.layers[i].inputs[0]] : 0;
+    }
+  }
+  std::vector<double> link_bytes(rep.chips, 0.0);
+  link_bytes.front() += double(net.input.elements()) * act_bytes;
+  link_bytes[chip.back()] += double(net.layers.back().out_shape.elements()) * act_bytes;
+  for (size_t i = 0; i < net.layers.size(); ++i)
+    for (int in : net.layers[i].inputs) {
+      if (in < 0 || chip[in] == chip[i]) continue;
+      const double bytes = double(net.layers[in].out_shape.elements()) * act_bytes;
+      rep.interchip_bytes += bytes;
+      rep.layers[in].events[static_cast<int>(Event::offchip_byte)] += bytes;
+      link_bytes[chip[in]] += bytes;
+      link_bytes[chip[i]] += bytes;
+    }
+  const Component* link = hw.find(Event::offchip_byte);
+  if (!link) return;
+  const double bandwidth = link->events_per_s * link->count;  // bytes/s per chip
+  rep.link_time_s = *std::max_element(link_bytes.begin(), link_bytes.end()) / bandwidth;
+  rep.pipeline_stage_s = std::max(rep.pipeline_stage_s, rep.link_time_s);
+}
+
+// Area and peak power of the chips used (ADCs sized for the largest resolution used), the
+// always-on energy and the two bounds.
+void account(const Hardware& hw, const EvaluateOptions& opt, const AdcFigureSource& adcs, const Staging& st,
+             Report& rep) {
+  const AdcFigures chip_adc = adcs.at(st.max_adc_bits ? st.max_adc_bits : hw.adc_bits);
+  const double time_per_inference_s = rep.pipeline_stage_s;
+  const double tiles = double(hw.tiles_per_chip) * rep.chips;
+  const double crossbars_per_tile = double(hw.crossbars_per_ima) * hw.imas_per_tile;
+  rep.power_gating = opt.power_gating;
+  rep.powered_tile_fraction = opt.power_gating ? std::min(1.0, std::ceil(rep.crossbars_used / crossbars_per_tile) / tiles)
+                                               : 1.0;
+  double chip_power_w = 0;
+  for (const auto& c : hw.components) {
+    double n = hw.instances_per_chip(c) * rep.chips;
+    bool adc = c.event == Event::adc_conversion;
+    rep.area_breakdown_mm2[c.name] = n * (adc ? chip_adc.area_mm2 : c.area_mm2);
+    rep.peak_power_breakdown_w[c.name] = n * (adc ? chip_adc.power_mw : c.power_mw) * 1e-3;
+    rep.area_mm2 += rep.area_breakdown_mm2[c.name];
+    chip_power_w += rep.peak_power_breakdown_w[c.name];
+    const double powered = c.level == Level::chip ? 1.0 : rep.powered_tile_fraction;
+    const double always_on_j = n * powered * c.always_on_mw * 1e-3 * time_per_inference_s;
+    if (always_on_j > 0) {
+      rep.energy_breakdown_j[c.name] += always_on_j;
+      rep.energy_always_on_j += always_on_j;
+    }
+  }
+  rep.energy_per_inference_j = rep.energy_events_j + rep.energy_always_on_j;
+  rep.energy_event_only_j = st.event_only_j;
+  rep.energy_chip_power_j = chip_power_w * time_per_inference_s;
+}
+
+}  // namespace
+
 Report evaluate(const Hardware& hw, const Network& net, const EvaluateOptions& opt) {
   check_overrides(net, opt);
   Report rep;
@@ -115,95 +298,30 @@ Report evaluate(const Hardware& hw, const Network& net, const EvaluateOptions& o
     throw InputError("weight and input bits must be in [1, 32]");
   AdcFigureSource adcs(hw, opt.tables, opt.adc_model);
   rep.adc_source = adcs.description();
-  const int act_bytes = (rep.input_bits + 7) / 8;
-  const double xbars_per_adc = double(hw.crossbars_per_ima) / hw.adcs_per_ima;
   const auto pooled = pooled_in_tile(net);
-
-  std::vector<StageDemand> stages;
-  std::vector<int> stage_layer;
-  int max_adc_bits = 0;
-  for (size_t i = 0; i < net.layers.size(); ++i) {
-    const Layer& l = net.layers[i];
-    LayerReport r;
-    r.name = l.name;
-    r.kind = l.kind;
-    r.out_shape = l.out_shape;
-    r.macs = l.macs();
-    r.ops = 2.0 * double(r.macs);
-    LayerOverride o;
-    if (auto it = opt.per_layer.find(l.name); it != opt.per_layer.end()) o = it->second;
-    if (l.is_weighted()) {
-      int bits = o.adc_bits.value_or(opt.adc_bits.value_or(hw.adc_bits));
-      r.adc = adcs.at(bits);
-      max_adc_bits = std::max(max_adc_bits, bits);
-      LayerMapping m = map_layer(hw, l, rep.weight_bits, rep.input_bits,
-                                 o.extra_columns_per_crossbar.value_or(hw.unit_columns));
-      r.row_chunks = m.row_chunks;
-      r.col_chunks = m.col_chunks;
-      r.weight_slices = m.weight_slices;
-      r.input_cycles = m.input_cycles;
-      r.extra_columns = m.extra_columns;
-      r.crossbars_per_copy = m.crossbars;
-      r.subword_fraction = o.subword_fraction;
-      // A read cycle lasts as long as the crossbar read or its ADC's conversions, whichever is longer.
-      r.cycle_s = std::max(hw.read_cycle_s, m.busiest_crossbar_columns * xbars_per_adc / r.adc.sample_rate_hz);
-      count_weighted(l, m, o.subword_fraction, act_bytes, r);
-      stages.push_back({l.positions(), m.input_cycles * r.cycle_s * o.subword_fraction, m.crossbars});
-      stage_layer.push_back(static_cast<int>(i));
-    } else {
-      count_digital(net, l, act_bytes, r);
-    }
-    // Outputs travel to the consumer's tile unless pooled in place; the last layer's go off chip.
-    const double out_bytes = double(l.out_shape.elements()) * act_bytes;
-    if (i + 1 == net.layers.size()) r.events[static_cast<int>(Event::offchip_byte)] += out_bytes;
-    else if (!pooled[i])
-      r.events[static_cast<int>(Event::router_flit_hop)] = std::ceil(out_bytes / hw.flit_bytes) * hw.average_hops;
-    if (i == 0) r.events[static_cast<int>(Event::offchip_byte)] += double(net.input.elements()) * act_bytes;
-    price(hw, r.adc.bits ? r.adc : adcs.at(hw.adc_bits), o.crossbar_read_energy_scale, r);
-    rep.layers.push_back(std::move(r));
-  }
-
-  // Chips: as many as one copy of every layer needs; replication fills the rest.
-  int64_t base = 0;
-  for (const auto& s : stages) base += s.crossbars;
-  const int64_t per_chip = hw.crossbars_per_chip();
-  rep.chips = static_cast<int>(std::max<int64_t>(1, (base + per_chip - 1) / per_chip));
-  if (rep.chips > hw.max_chips)
-    throw InputError("network '" + net.name + "' needs " + std::to_string(base) + " crossbars (" +
-                     std::to_string(rep.chips) + " chips of " + std::to_string(per_chip) + "), more than " +
-                     hw.name + "'s max_chips = " + std::to_string(hw.max_chips));
-  rep.crossbars_available = per_chip * rep.chips;
-  auto copies = balance_replication(stages, rep.crossbars_available);
-
-  for (size_t k = 0; k < stages.size(); ++k) {
-    LayerReport& r = rep.layers[stage_layer[k]];
-    r.replication = copies[k];
-    r.crossbars = copies[k] * r.crossbars_per_copy;
-    r.time_s = double((stages[k].positions + copies[k] - 1) / copies[k]) * stages[k].position_time_s;
-    rep.crossbars_used += r.crossbars;
-    rep.latency_s += r.time_s;
-    rep.pipeline_stage_s = std::max(rep.pipeline_stage_s, r.time_s);
-  }
-  for (const auto& r : rep.layers) {
+  Staging st;
+  for (size_t i = 0; i < net.layers.size(); ++i)
+    rep.layers.push_back(evaluate_layer(hw, net, i, opt, adcs, rep, pooled, st));
+  place(hw, net, st, rep);
+  interchip_traffic(hw, net, rep);
+  for (auto& r : rep.layers) {
+    price(hw, r.adc.bits ? r.adc : adcs.at(hw.adc_bits), [&] {
+      auto it = opt.per_layer.find(r.name);
+      return it == opt.per_layer.end() ? 1.0 : it->second.crossbar_read_energy_scale;
+    }(), r, st.event_only_j);
     for (int i = 0; i < kEventCount; ++i) rep.events[i] += r.events[i];
     for (const auto& [k, v] : r.energy_j) rep.energy_breakdown_j[k] += v;
-    rep.energy_per_inference_j += r.energy_total_j;
+    rep.energy_events_j += r.energy_total_j;
     rep.ops_per_inference += r.ops;
   }
+  account(hw, opt, adcs, st, rep);
   rep.throughput_inferences_per_s = 1.0 / rep.pipeline_stage_s;
   rep.throughput_gops = rep.ops_per_inference * rep.throughput_inferences_per_s / 1e9;
   rep.power_w = rep.energy_per_inference_j * rep.throughput_inferences_per_s;
-  rep.energy_efficiency_gops_per_w = rep.ops_per_inference / 1e9 / rep.energy_per_inference_j;
-
-  // Area and peak power of the chips used; ADCs sized for the largest resolution used.
-  const AdcFigures chip_adc = adcs.at(max_adc_bits ? max_adc_bits : hw.adc_bits);
-  for (const auto& c : hw.components) {
-    double n = hw.instances_per_chip(c) * rep.chips;
-    bool adc = c.event == Event::adc_conversion;
-    rep.area_breakdown_mm2[c.name] = n * (adc ? chip_adc.area_mm2 : c.area_mm2);
-    rep.peak_power_breakdown_w[c.name] = n * (adc ? chip_adc.power_mw : c.power_mw) * 1e-3;
-    rep.area_mm2 += rep.area_breakdown_mm2[c.name];
-  }
+  const double gop = rep.ops_per_inference / 1e9;
+  rep.energy_efficiency_gops_per_w = gop / rep.energy_per_inference_j;
+  rep.energy_efficiency_event_only_gops_per_w = gop / rep.energy_event_only_j;
+  rep.energy_efficiency_chip_power_gops_per_w = gop / rep.energy_chip_power_j;
   rep.area_efficiency_gops_per_s_mm2 = rep.throughput_gops / rep.area_mm2;
   rep.peak = peak_figures(hw, hw.weight_bits, hw.input_bits);
   return rep;

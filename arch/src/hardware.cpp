@@ -57,12 +57,14 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
   hw.bits_per_cell = need_int(xb, "bits_per_cell", 1, 8);
   hw.read_cycle_s = need_num(xb, "read_cycle_ns") * 1e-9;
   hw.unit_columns = static_cast<int>(xb.integer("unit_columns", 0, {.min = 0, .max = 64}));
+  hw.weight_polarities = static_cast<int>(xb.integer("weight_polarities", 1, {.min = 1, .max = 2}));
 
   Config dac = root.table("dac");
   hw.dac_bits = need_int(dac, "bits", 1, 16);
   Config adc = root.table("adc");
   hw.adc_bits = need_int(adc, "bits", 1, 16);
   hw.adc_sample_rate_hz = need_num(adc, "sample_rate_hz");
+  hw.adc_ramp = adc.string("kind", "sar", {"sar", "ramp"}) == "ramp";
 
   Config ops = root.table("operands");
   hw.weight_bits = need_int(ops, "weight_bits", 1, 32);
@@ -90,6 +92,9 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
     k.count = need_num(c, "count");
     k.power_mw = c.number("power_mw", -1, {.min = 0});
     k.area_mm2 = c.number("area_mm2", -1, {.min = 0});
+    k.always_on_mw = c.number("always_on_mw", 0, {.min = 0});
+    if (k.always_on_mw > k.power_mw && k.power_mw >= 0)
+      throw InputError(c.where("always_on_mw") + ": component '" + k.name + "': always_on_mw exceeds power_mw");
     if (k.power_mw < 0 || k.area_mm2 < 0)
       throw InputError(c.where(k.power_mw < 0 ? "power_mw" : "area_mm2") + ": component '" + k.name +
                        "' needs power_mw and area_mm2 per instance");
@@ -142,6 +147,12 @@ double Hardware::instances_per_chip(const Component& c) const {
 double Hardware::chip_power_w() const {
   double s = 0;
   for (const auto& c : components) s += instances_per_chip(c) * c.power_mw * 1e-3;
+  return s;
+}
+
+double Hardware::chip_always_on_w() const {
+  double s = 0;
+  for (const auto& c : components) s += instances_per_chip(c) * c.always_on_mw * 1e-3;
   return s;
 }
 

@@ -7,14 +7,14 @@
 namespace rramsim::arch {
 
 LayerMapping map_layer(const Hardware& hw, const Layer& layer, int weight_bits, int input_bits,
-                       int extra_columns) {
+                       int extra_columns, int polarities) {
   if (!layer.is_weighted())
     throw InputError("layer '" + layer.name + "' is a " + to_string(layer.kind) + " layer: only conv and fc layers map to crossbars");
   LayerMapping m;
   m.kernel_rows = layer.kernel_rows();
   m.groups = layer.groups;
   m.out_per_group = layer.out_channels_per_group();
-  m.weight_slices = hw.weight_slices(weight_bits);
+  m.weight_slices = hw.weight_slices(weight_bits) * polarities;
   m.input_cycles = hw.input_cycles(input_bits);
   m.extra_columns = extra_columns;
   m.outputs_per_crossbar = hw.cols / m.weight_slices;

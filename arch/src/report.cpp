@@ -43,6 +43,18 @@ nlohmann::json to_json(const Report& r) {
   j["power_w"] = r.power_w;
   j["area_mm2"] = r.area_mm2;
   j["energy_efficiency_gops_per_w"] = r.energy_efficiency_gops_per_w;
+  j["energy_accounting"] = {
+      {"default", "events at their dynamic energy + always-on power x time per inference, every chip used"},
+      {"power_gating", r.power_gating},
+      {"powered_tile_fraction", r.powered_tile_fraction},
+      {"events_j", r.energy_events_j},
+      {"always_on_j", r.energy_always_on_j},
+      {"event_only_j", r.energy_event_only_j},
+      {"chip_power_j", r.energy_chip_power_j},
+      {"energy_efficiency_event_only_gops_per_w", r.energy_efficiency_event_only_gops_per_w},
+      {"energy_efficiency_chip_power_gops_per_w", r.energy_efficiency_chip_power_gops_per_w}};
+  j["interchip_bytes"] = r.interchip_bytes;
+  j["link_time_s"] = r.link_time_s;
   j["area_efficiency_gops_per_s_mm2"] = r.area_efficiency_gops_per_s_mm2;
   j["events"] = events_json(r.events);
   j["breakdown"] = {{"energy_j", r.energy_breakdown_j},
@@ -74,6 +86,8 @@ nlohmann::json to_json(const Report& r) {
                   {"sample_rate_hz", l.adc.sample_rate_hz}};
       x["cycle_s"] = l.cycle_s;
       x["subword_fraction"] = l.subword_fraction;
+      x["read_fraction"] = l.read_fraction;
+      x["time_fraction"] = l.time_fraction;
       x["time_s"] = l.time_s;
       x["throughput_gops"] = l.ops / l.time_s / 1e9;  // while this stage is busy
     }
@@ -112,10 +126,18 @@ std::string to_text(const Report& r) {
   line(fmt::format("latency                  {}", si(r.latency_s, "s")));
   line(fmt::format("throughput               {:.4g} inferences/s, {:.4g} GOPS", r.throughput_inferences_per_s,
                    r.throughput_gops));
-  line(fmt::format("energy per inference     {}", si(r.energy_per_inference_j, "J")));
+  line(fmt::format("energy per inference     {} ({} events + {} always-on{}); bounds: events only {}, "
+                   "chip power x time {}", si(r.energy_per_inference_j, "J"), si(r.energy_events_j, "J"),
+                   si(r.energy_always_on_j, "J"), r.power_gating ? ", unused tiles gated" : "",
+                   si(r.energy_event_only_j, "J"), si(r.energy_chip_power_j, "J")));
+  if (r.interchip_bytes > 0)
+    line(fmt::format("inter-chip traffic       {} per inference, link time {}", si(r.interchip_bytes, "B"),
+                     si(r.link_time_s, "s")));
   line(fmt::format("average power            {}", si(r.power_w, "W")));
   line(fmt::format("area                     {:.4g} mm^2", r.area_mm2));
-  line(fmt::format("energy efficiency        {:.4g} GOPS/W", r.energy_efficiency_gops_per_w));
+  line(fmt::format("energy efficiency        {:.4g} GOPS/W (bounds: events only {:.4g}, chip power x time {:.4g})",
+                   r.energy_efficiency_gops_per_w, r.energy_efficiency_event_only_gops_per_w,
+                   r.energy_efficiency_chip_power_gops_per_w));
   line(fmt::format("area efficiency          {:.4g} GOPS/s/mm^2", r.area_efficiency_gops_per_s_mm2));
   line(fmt::format("peak (one chip, {}): {:.4g} GOPS, {:.4g} W, {:.4g} mm^2, CE {:.4g} GOPS/s/mm^2, PE {:.4g} GOPS/W, SE {:.3g} MB/mm^2",
                    r.hardware, r.peak.gops, r.peak.power_w, r.peak.area_mm2, r.peak.ce_gops_per_s_mm2,

@@ -42,6 +42,7 @@ void SubwordStats::init(const SchemeOptions& s) {
   psum_hist.assign(size_t(input_slices) * weight_slices * (max_psum + 1), 0);
   active_cells_by_level.assign(levels, 0);
   conversions_by_bits.assign(17, 0);
+  read_conversions.assign(size_t(s.cols) + 1, 0);
 }
 
 void SubwordStats::merge(const SubwordStats& o) {
@@ -56,6 +57,12 @@ void SubwordStats::merge(const SubwordStats& o) {
   skipped_zero_weight += o.skipped_zero_weight;
   skipped_dynamic += o.skipped_dynamic;
   clipped += o.clipped;
+  reads_nominal += o.reads_nominal;
+  reads_issued += o.reads_issued;
+  reads_zero_plane += o.reads_zero_plane;
+  reads_window += o.reads_window;
+  if (read_conversions.size() < o.read_conversions.size()) read_conversions.resize(o.read_conversions.size(), 0);
+  for (size_t i = 0; i < o.read_conversions.size(); ++i) read_conversions[i] += o.read_conversions[i];
   active_rows += o.active_rows;
   input_bits += o.input_bits;
   input_ones += o.input_ones;
@@ -145,9 +152,421 @@ EncodedWeights encode_weights(const SchemeOptions& s, const IntMatrix& W, Subwor
   return e;
 }
 
-struct Step {
-  int i, j, pol, e;
+
+// The scheme's geometry for one matrix product, resolved once.
+struct Geometry {
+  int outputs = 0, depth = 0, positions = 0;   // M, K, P
+  int cell_bits = 0, dac_bits = 0;              // w, v
+  int weight_slices = 0, input_slices = 0, polarities = 1;
+  int max_cell = 0, max_input = 0, rows = 0;
+  int chunks = 0, words = 0;                    // row chunks, 64-bit words per chunk
+  size_t plane_words = 0;                       // words of one fed plane (dac_bits sub-planes)
+  bool biased = true;
+  int bias_shift = 0;                           // the bias's position inside the top slice
+  bool fast = false;                            // 1-bit inputs, 2-bit cells, <= 128 rows
+  int outputs_per_crossbar = 1, crossbars = 1;  // column chunks sharing one read
+  int adc_shift = 0;                            // shift-mode ADC: low bits dropped
+
+  Geometry(const SchemeOptions& s, const IntMatrix& W, const IntMatrix& X, const EncodedWeights& enc)
+      : outputs(int(W.rows())), depth(int(W.cols())), positions(int(X.cols())), cell_bits(s.bits_per_cell),
+        dac_bits(s.dac_bits), weight_slices(s.weight_slices()), input_slices(s.input_slices()),
+        polarities(s.polarities()), max_cell(s.max_cell_level()), max_input(s.max_input_level()), rows(s.rows),
+        chunks(enc.chunks), words(enc.nw), plane_words(size_t(s.dac_bits) * enc.nw),
+        biased(s.weight_encoding == WeightEncoding::biased),
+        bias_shift(s.weight_bits - 1 - s.bits_per_cell * (s.weight_slices() - 1)),
+        fast(s.dac_bits == 1 && s.bits_per_cell == 2 && enc.nw <= 2), outputs_per_crossbar(s.outputs_per_crossbar()),
+        crossbars(std::max(1, (int(W.rows()) + s.outputs_per_crossbar() - 1) / s.outputs_per_crossbar())),
+        adc_shift(s.adc_shift()) {}
+  int chunk_rows(int c) const { return std::min(rows, depth - c * rows); }
 };
+
+void check_operands(const SchemeOptions& s, const IntMatrix& W, const IntMatrix& X) {
+  if (W.cols() != X.rows())
+    throw InputError(fmt::format("datapath: weights are {} x {} but inputs have {} rows", W.rows(), W.cols(), X.rows()));
+  const int32_t qmax = (1 << (s.weight_bits - 1)) - 1;
+  if (W.rows() > 0 && W.cols() > 0 && (W.maxCoeff() > qmax || W.minCoeff() < -qmax))
+    throw InputError(fmt::format("datapath: weights outside +-{} for {}-bit weights", qmax, s.weight_bits));
+  if (X.rows() > 0 && X.cols() > 0 && (X.minCoeff() < 0 || int64_t(X.maxCoeff()) >= (int64_t(1) << s.activation_bits)))
+    throw InputError(fmt::format("datapath: inputs outside [0, 2^{})", s.activation_bits));
+}
+
+// Samplers per (input slice, weight slice), resolved once before the parallel region.
+std::vector<const AdcSamplers*> resolve_samplers(const SchemeOptions& s, const DatapathRun& run, const AdcPlan& plan,
+                                                 int depth) {
+  std::vector<const AdcSamplers*> samplers(plan.bits.size(), nullptr);
+  if (!run.adc) return samplers;
+  const int active_max = std::min(s.rows, depth);
+  if (run.adc->rows() < active_max)
+    throw InputError(fmt::format("calibration tables are for {} rows, the scheme uses {}", run.adc->rows(), s.rows));
+  const int worst = active_max * s.max_cell_level() * s.max_input_level();
+  for (size_t t = 0; t < plan.bits.size(); ++t) {
+    if (plan.bits[t] == 0) continue;
+    samplers[t] = &run.adc->at(plan.bits[t]);
+    if (samplers[t]->max_psum < worst)
+      throw InputError(fmt::format("calibration tables cover partial sums up to {}, but {} rows x level {} x "
+                                   "input level {} reach {}",
+                                   samplers[t]->max_psum, active_max, s.max_cell_level(), s.max_input_level(), worst));
+  }
+  return samplers;
+}
+
+// Rows present in each chunk (the last chunk may be partial), as bit masks.
+std::vector<uint64_t> chunk_row_masks(const Geometry& g) {
+  std::vector<uint64_t> mask(size_t(g.chunks) * g.words, 0);
+  for (int c = 0; c < g.chunks; ++c)
+    for (int r = 0; r < g.chunk_rows(c); ++r) mask[size_t(c) * g.words + (r >> 6)] |= uint64_t(1) << (r & 63);
+  return mask;
+}
+
+// The input bit-planes of one output position, per (row chunk, input slice) = "plane".
+struct InputPlanes {
+  std::vector<uint64_t> fed;          // [plane][dac sub-plane][word]: bits driven on the rows
+  std::vector<uint64_t> active_mask;  // [plane][word]: rows driven with a non-zero level
+  std::vector<int32_t> level_sum;     // [plane]: sum of the fed levels (before inversion)
+  std::vector<int32_t> active_rows;   // [plane]: rows driven
+  std::vector<uint8_t> inverted;      // [plane]: complement fed (input inversion)
+  std::vector<int64_t> slice_total;   // [input slice]: sum over all rows of the slice's levels
+
+  explicit InputPlanes(const Geometry& g)
+      : fed(size_t(g.chunks) * g.input_slices * g.plane_words), active_mask(size_t(g.chunks) * g.input_slices * g.words),
+        level_sum(size_t(g.chunks) * g.input_slices), active_rows(level_sum.size()), inverted(level_sum.size()),
+        slice_total(g.input_slices) {}
+};
+
+// Bit-planes of column p of X, built from each activation's set bits.
+void load_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in) {
+  std::fill(in.fed.begin(), in.fed.end(), 0);
+  std::fill(in.level_sum.begin(), in.level_sum.end(), 0);
+  const int v = g.dac_bits, nin = g.input_slices, nw = g.words, R = g.rows;
+  for (int k = 0; k < g.depth; ++k) {
+    const uint32_t value = uint32_t(X(k, p));
+    if (!value) continue;
+    const int c = k / R, r = k % R;
+    const uint64_t bit = uint64_t(1) << (r & 63);
+    for (uint32_t rest = value; rest; rest &= rest - 1) {  // set bits only
+      const int a = std::countr_zero(rest);
+      const int i = a / v, sub = a % v;
+      in.fed[((size_t(c) * nin + i) * v + sub) * nw + (r >> 6)] |= bit;
+      in.level_sum[size_t(c) * nin + i] += 1 << sub;
+    }
+  }
+}
+
+// Input inversion, active-row masks and the input statistics of every plane.
+void prepare_planes(const SchemeOptions& s, const Geometry& g, const std::vector<uint64_t>& row_mask, InputPlanes& in,
+                    SubwordStats* st) {
+  const int v = g.dac_bits, nw = g.words;
+  std::fill(in.slice_total.begin(), in.slice_total.end(), 0);
+  for (int c = 0; c < g.chunks; ++c) {
+    const int n = g.chunk_rows(c);
+    for (int i = 0; i < g.input_slices; ++i) {
+      const size_t ci = size_t(c) * g.input_slices + i;
+      in.slice_total[i] += in.level_sum[ci];
+      uint64_t* f = &in.fed[ci * g.plane_words];
+      // Input inversion: over half the plane's full scale -> feed the complement.
+      in.inverted[ci] = s.input_inversion && 2 * in.level_sum[ci] > g.max_input * n;
+      if (in.inverted[ci])
+        for (int sub = 0; sub < v; ++sub)
+          for (int q = 0; q < nw; ++q) f[sub * nw + q] = ~f[sub * nw + q] & row_mask[size_t(c) * nw + q];
+      int driven = 0, ones = 0;
+      for (int q = 0; q < nw; ++q) {
+        uint64_t any = 0;
+        for (int sub = 0; sub < v; ++sub) {
+          any |= f[sub * nw + q];
+          ones += pop(f[sub * nw + q]);
+        }
+        in.active_mask[ci * nw + q] = any;
+        driven += pop(any);
+      }
+      in.active_rows[ci] = driven;
+      if (st) {
+        st->input_bits += uint64_t(n) * v;
+        st->input_ones += ones;
+      }
+    }
+  }
+}
+
+// Counters of one position, kept in registers and flushed once.
+struct PositionCounters {
+  uint64_t computed = 0, zero_input = 0, zero_weight = 0, dynamic = 0, clipped = 0, active = 0;
+  uint64_t bit_cells[2] = {0, 0}, top_cells = 0;  // fast path: active cells per cell bit, at level 3
+  uint64_t reads_issued = 0, reads_zero_plane = 0, reads_window = 0;
+
+  void flush(bool fast, SubwordStats& st) const {
+    st.computed += computed;
+    st.skipped_zero_input += zero_input;
+    st.skipped_zero_weight += zero_weight;
+    st.skipped_dynamic += dynamic;
+    st.clipped += clipped;
+    st.active_rows += active;
+    st.reads_issued += reads_issued;
+    st.reads_zero_plane += reads_zero_plane;
+    st.reads_window += reads_window;
+    if (fast) {
+      // Levels from the per-bit counts: level 3 = both bits, 1 = bit 0 only, 2 = bit 1 only.
+      st.active_cells_by_level[3] += top_cells;
+      st.active_cells_by_level[1] += bit_cells[0] - top_cells;
+      st.active_cells_by_level[2] += bit_cells[1] - top_cells;
+      st.active_cells_by_level[0] += active - (bit_cells[0] + bit_cells[1] - top_cells);
+    }
+  }
+};
+
+// The ADC of one (input slice, weight slice): full scale, calibrated samplers, histogram.
+struct SliceAdc {
+  int bits = 0;
+  int64_t full_scale = INT64_MAX;
+  int64_t keep_mask = -1;                 // shift mode: the low bits dropped
+  const AdcSamplers* samplers = nullptr;
+  uint64_t* histogram = nullptr;
+};
+
+// Active cells per level on the generic path (the fast path counts them per cell bit).
+// A free function: passing the unit's address would keep its counters out of registers.
+void count_cell_levels(const uint64_t* cells, const uint64_t* driven, int driven_rows, int words, int cell_bits,
+                       int max_cell, SubwordStats& st) {
+  int counted = 0;
+  for (int lv = 1; lv <= max_cell; ++lv) {
+    int cnt = 0;
+    for (int q = 0; q < words; ++q) {
+      uint64_t x = driven[q];
+      for (int b = 0; b < cell_bits; ++b) x &= ((lv >> b) & 1) ? cells[b * words + q] : ~cells[b * words + q];
+      cnt += pop(x);
+    }
+    st.active_cells_by_level[lv] += cnt;
+    counted += cnt;
+  }
+  st.active_cells_by_level[0] += driven_rows - counted;
+}
+
+// One subword computation: a column chunk against a fed plane, through the ADC, decoded.
+// Built per position as a local so its counters live in registers; scalars and array
+// pointers are copied in for the same reason.
+struct SubwordUnit {
+  const uint64_t* fed;
+  const uint64_t* driven_mask;
+  const int32_t* level_sum;
+  const int32_t* active_rows;
+  const uint8_t* inverted;
+  const EncodedWeights& enc;
+  const int words, cell_bits, dac_bits, max_cell, max_input;
+  const size_t plane_words;
+  const bool fast;
+  SubwordStats* const st;
+  const uint64_t position_seed;
+  PositionCounters n{};
+
+  SubwordUnit(const Geometry& g, const EncodedWeights& e, const InputPlanes& in, SubwordStats* stats, uint64_t seed)
+      : fed(in.fed.data()), driven_mask(in.active_mask.data()), level_sum(in.level_sum.data()),
+        active_rows(in.active_rows.data()), inverted(in.inverted.data()), enc(e), words(g.words),
+        cell_bits(g.cell_bits), dac_bits(g.dac_bits), max_cell(g.max_cell), max_input(g.max_input),
+        plane_words(g.plane_words), fast(g.fast), st(stats), position_seed(seed) {}
+
+  // The ideal column sum of the stored cells under the fed plane.
+  __attribute__((always_inline)) int column_sum(const uint64_t* cells, size_t plane) {
+    const uint64_t* f = &fed[plane * plane_words];
+    const int nw = words;
+    if (fast) {
+      // 1-bit inputs, 2-bit cells: psum = |x & b0| + 2 |x & b1|.
+      int c0 = pop(f[0] & cells[0]), c1 = pop(f[0] & cells[nw]), c3 = pop(f[0] & cells[0] & cells[nw]);
+      if (nw == 2) {
+        c0 += pop(f[1] & cells[1]);
+        c1 += pop(f[1] & cells[3]);
+        c3 += pop(f[1] & cells[1] & cells[3]);
+      }
+      n.bit_cells[0] += c0;
+      n.bit_cells[1] += c1;
+      n.top_cells += c3;
+      return c0 + 2 * c1;
+    }
+    int psum = 0;
+    for (int sub = 0; sub < dac_bits; ++sub)
+      for (int b = 0; b < cell_bits; ++b) {
+        int cnt = 0;
+        for (int q = 0; q < nw; ++q) cnt += pop(f[sub * nw + q] & cells[b * nw + q]);
+        psum += cnt << (sub + b);
+      }
+    if (st)
+      count_cell_levels(cells, &driven_mask[plane * words], active_rows[plane], words, cell_bits, max_cell, *st);
+    return psum;
+  }
+
+  // Column chunk `idx` (column x row chunk) against plane `plane` of input slice i.
+  __attribute__((always_inline)) int64_t operator()(size_t idx, size_t plane, int i, const SliceAdc& adc) {
+    int64_t code;
+    const int driven = active_rows[plane];
+    if (driven == 0) {
+      code = 0;  // nothing driven: no read, no conversion
+      ++n.zero_input;
+    } else if (enc.zero[idx]) {
+      code = 0;  // every stored cell at level 0: known at mapping time
+      ++n.zero_weight;
+    } else {
+      const int psum = column_sum(enc.col(idx), plane);
+      if (adc.samplers)  // the draw captures copies: the unit's address must not escape
+        code = adc.samplers->by_active_rows[driven]->sample(
+            psum, [seed = position_seed, key = (uint64_t(idx) << 16) | uint64_t(i)] { return Rng::hash64(seed, key); });
+      else
+        code = std::min<int64_t>(psum, adc.full_scale) & adc.keep_mask;
+      ++n.computed;
+      n.active += driven;
+      n.clipped += psum > adc.full_scale;
+      if (adc.histogram) adc.histogram[psum]++;
+      if (st) st->conversions_by_bits[adc.bits]++;
+    }
+    // Undo the encodings digitally (ISAAC's unit column gives the input sum).
+    if (inverted[plane]) code = int64_t(max_input) * enc.stored_sum[idx] - code;
+    if (enc.flipped[idx]) code = int64_t(max_cell) * level_sum[plane] - code;
+    return code;
+  }
+};
+
+// Per (row chunk, crossbar): columns holding some non-zero cell (converted on every read).
+std::vector<int> nonzero_columns(const Geometry& g, const EncodedWeights& enc) {
+  std::vector<int> n(size_t(g.chunks) * g.crossbars, 0);
+  const int per_output = g.polarities * g.weight_slices;
+  for (int col = 0; col < enc.ncol; ++col)
+    for (int c = 0; c < g.chunks; ++c)
+      n[size_t(c) * g.crossbars + col / per_output / g.outputs_per_crossbar] += !enc.zero[size_t(col) * g.chunks + c];
+  return n;
+}
+
+// Everything shared by the positions of one run (read-only inside the parallel region).
+struct RunContext {
+  const SchemeOptions& s;
+  const DatapathRun& run;
+  const Geometry& g;
+  const EncodedWeights& enc;
+  const AdcPlan& plan;
+  const std::vector<const AdcSamplers*>& samplers;
+  const std::vector<int>& nonzero_columns;  // [chunk * crossbars + crossbar]: columns with stored cells
+  int hist_stride = 0;
+
+  SliceAdc slice_adc(int i, int j, SubwordStats* st) const {
+    const size_t pj = size_t(i) * g.weight_slices + j;
+    SliceAdc a;
+    a.bits = plan.bits[pj];
+    a.full_scale = a.bits && !g.adc_shift ? (int64_t(1) << a.bits) - 1 : INT64_MAX;
+    if (a.bits && g.adc_shift) a.keep_mask = ~((int64_t(1) << g.adc_shift) - 1);
+    a.samplers = samplers[pj];
+    a.histogram = st && run.histograms ? &st->psum_hist[pj * hist_stride] : nullptr;
+    return a;
+  }
+};
+
+// Plane-major: each input plane is driven once against every column, as the crossbar
+// does; column results are shifted and added per output afterwards.
+PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
+                                 std::vector<int64_t>& column_acc, int p, AccMatrix& out) {
+  const Geometry& g = ctx.g;
+  SubwordUnit unit(g, ctx.enc, in, st, seed);
+  const int S = g.weight_slices, columns_per_slice = g.outputs * g.polarities;
+  std::fill(column_acc.begin(), column_acc.end(), 0);
+  for (int c = 0; c < g.chunks; ++c)
+    for (int i = 0; i < g.input_slices; ++i) {
+      const size_t plane = size_t(c) * g.input_slices + i;
+      if (in.active_rows[plane] == 0 && !in.inverted[plane]) {  // contributes exactly zero everywhere
+        unit.n.zero_input += uint64_t(ctx.enc.ncol);
+        unit.n.reads_zero_plane += g.crossbars;
+        continue;
+      }
+      unit.n.reads_issued += g.crossbars;
+      if (st)
+        for (int x = 0; x < g.crossbars; ++x) st->read_conversions[ctx.nonzero_columns[size_t(c) * g.crossbars + x]]++;
+      for (int j = 0; j < S; ++j) {
+        const SliceAdc adc = ctx.slice_adc(i, j, st);
+        for (int mp = 0; mp < columns_per_slice; ++mp) {
+          const int col = mp * S + j;
+          column_acc[col] += unit(size_t(col) * g.chunks + c, plane, i, adc) * (int64_t(1) << (g.dac_bits * i));
+        }
+      }
+    }
+  int64_t bias_total = 0;
+  if (g.biased)
+    for (int i = 0; i < g.input_slices; ++i)
+      bias_total += (int64_t(1) << (g.bias_shift + g.cell_bits * (S - 1) + g.dac_bits * i)) * in.slice_total[i];
+  for (int m = 0; m < g.outputs; ++m) {
+    int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m] - bias_total;
+    for (int pol = 0; pol < g.polarities; ++pol)
+      for (int j = 0; j < S; ++j) {
+        int64_t t = column_acc[size_t((m * g.polarities + pol) * S + j)] * (int64_t(1) << (g.cell_bits * j));
+        acc += pol ? -t : t;
+      }
+    out(m, p) = acc;
+  }
+  return unit.n;
+}
+
+// Dynamic quantization: output-major; input planes from the most significant down, as the
+// crossbar reads them; within a plane every column's decision uses the running result of
+// the planes already read (reduced over all row chunks), and skips the subwords more than
+// the window below its leading one. A read (row chunk, crossbar, plane) is issued when some
+// column of that crossbar still converts the plane.
+PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
+                                  std::vector<int32_t>& conversions, int p, AccMatrix& out) {
+  const Geometry& g = ctx.g;
+  SubwordUnit unit(g, ctx.enc, in, st, seed);
+  const int S = g.weight_slices, window = ctx.s.window_bits, nin = g.input_slices;
+  std::fill(conversions.begin(), conversions.end(), 0);  // [(chunk * crossbars + crossbar) * nin + i]
+  for (int m = 0; m < g.outputs; ++m) {
+    const int xbar = m / g.outputs_per_crossbar;
+    int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
+    for (int i = nin - 1; i >= 0; --i) {
+      const int lead = acc != 0 ? 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc)) : 0;
+      int64_t plane_sum = 0;
+      for (int j = S - 1; j >= 0; --j) {
+        const int e = g.dac_bits * i + g.cell_bits * j;
+        if (acc != 0 && e < lead - window) {
+          unit.n.dynamic += uint64_t(g.chunks) * g.polarities;
+          continue;
+        }
+        const SliceAdc adc = ctx.slice_adc(i, j, st);
+        for (int pol = 0; pol < g.polarities; ++pol) {
+          const int col = (m * g.polarities + pol) * S + j;
+          int64_t sub = 0;
+          for (int c = 0; c < g.chunks; ++c) {
+            const size_t plane = size_t(c) * nin + i, idx = size_t(col) * g.chunks + c;
+            sub += unit(idx, plane, i, adc);
+            conversions[(size_t(c) * g.crossbars + xbar) * nin + i] += in.active_rows[plane] != 0 && !ctx.enc.zero[idx];
+          }
+          // Biased weights: the top slice carries the bias; removing it here makes the
+          // slice's contribution signed, so the window sees the true running sum.
+          if (g.biased && j == S - 1) sub -= (int64_t(1) << g.bias_shift) * in.slice_total[i];
+          plane_sum += (pol ? -sub : sub) * (int64_t(1) << e);
+        }
+      }
+      acc += plane_sum;
+    }
+    out(m, p) = acc;
+  }
+  for (int c = 0; c < g.chunks; ++c)
+    for (int x = 0; x < g.crossbars; ++x)
+      for (int i = 0; i < nin; ++i) {
+        const int32_t n = conversions[(size_t(c) * g.crossbars + x) * nin + i];
+        if (in.active_rows[size_t(c) * nin + i] == 0) ++unit.n.reads_zero_plane;
+        else if (n == 0) ++unit.n.reads_window;
+        else {
+          ++unit.n.reads_issued;
+          if (st) st->read_conversions[n]++;
+        }
+      }
+  return unit.n;
+}
+
+// Thread-local statistics summed, with the stored cells counted once.
+void merge_statistics(const SubwordStats& proto, const std::vector<SubwordStats>& local, uint64_t nominal,
+                      uint64_t reads_nominal, SubwordStats* out) {
+  SubwordStats total = proto;
+  for (const auto& l : local) {
+    SubwordStats t = l;
+    t.cells = t.cell_ones = t.cell_level_sum = 0;
+    total.merge(t);
+  }
+  total.nominal = nominal;
+  total.reads_nominal = reads_nominal;
+  out->merge(total);
+}
 
 }  // namespace
 
@@ -156,288 +575,47 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   if (!run.weights || !run.inputs) throw Error("run_datapath: weights and inputs are required");
   const IntMatrix& W = *run.weights;
   const IntMatrix& X = *run.inputs;
-  if (W.cols() != X.rows())
-    throw InputError(fmt::format("datapath: weights are {} x {} but inputs have {} rows", W.rows(), W.cols(), X.rows()));
-  const int M = int(W.rows()), K = int(W.cols()), P = int(X.cols());
-  const int w = s.bits_per_cell, v = s.dac_bits, S = s.weight_slices(), nin = s.input_slices();
-  const int npol = s.polarities(), cmax = s.max_cell_level(), vmax = s.max_input_level(), R = s.rows;
-  const int32_t qmax = (1 << (s.weight_bits - 1)) - 1;
-  if (M > 0 && K > 0 && (W.maxCoeff() > qmax || W.minCoeff() < -qmax))
-    throw InputError(fmt::format("datapath: weights outside +-{} for {}-bit weights", qmax, s.weight_bits));
-  if (K > 0 && P > 0 && (X.minCoeff() < 0 || int64_t(X.maxCoeff()) >= (int64_t(1) << s.activation_bits)))
-    throw InputError(fmt::format("datapath: inputs outside [0, 2^{})", s.activation_bits));
-
-  AdcPlan uniform = AdcPlan::uniform(s, s.adc_bits);
+  check_operands(s, W, X);
+  const AdcPlan uniform = AdcPlan::uniform(s, s.adc_bits);
   const AdcPlan& plan = run.plan ? *run.plan : uniform;
-  if (plan.input_slices != nin || plan.weight_slices != S)
+  if (plan.input_slices != s.input_slices() || plan.weight_slices != s.weight_slices())
     throw InputError(fmt::format("ADC plan is {} x {} (input x weight slices) but the scheme has {} x {}",
-                                 plan.input_slices, plan.weight_slices, nin, S));
-  // Samplers per (i, j), resolved once before the parallel region.
-  std::vector<const AdcSamplers*> samplers(plan.bits.size(), nullptr);
-  if (run.adc) {
-    if (run.adc->rows() < std::min(R, K))
-      throw InputError(fmt::format("calibration tables are for {} rows, the scheme uses {}", run.adc->rows(), R));
-    const int worst = std::min(R, K) * cmax * vmax;
-    for (size_t t = 0; t < plan.bits.size(); ++t) {
-      if (plan.bits[t] == 0) continue;
-      samplers[t] = &run.adc->at(plan.bits[t]);
-      if (samplers[t]->max_psum < worst)
-        throw InputError(fmt::format("calibration tables cover partial sums up to {}, but {} rows x level {} x "
-                                     "input level {} reach {}",
-                                     samplers[t]->max_psum, std::min(R, K), cmax, vmax, worst));
-    }
-  }
+                                 plan.input_slices, plan.weight_slices, s.input_slices(), s.weight_slices()));
+  const std::vector<const AdcSamplers*> samplers = resolve_samplers(s, run, plan, int(W.cols()));
 
   SubwordStats proto;
   proto.init(s);
   const bool want = stats_out != nullptr;
-  EncodedWeights enc = encode_weights(s, W, want ? &proto : nullptr);
-  const int chunks = enc.chunks, nw = enc.nw;
-
-  std::vector<uint64_t> rowmask(size_t(chunks) * nw, 0);
-  for (int c = 0; c < chunks; ++c) {
-    int n = std::min(R, K - c * R);
-    for (int r = 0; r < n; ++r) rowmask[size_t(c) * nw + (r >> 6)] |= uint64_t(1) << (r & 63);
-  }
-  // Most significant subwords first: dynamic quantization decides on the running result.
-  std::vector<Step> order;
-  for (int i = 0; i < nin; ++i)
-    for (int j = 0; j < S; ++j)
-      for (int pol = 0; pol < npol; ++pol) order.push_back({i, j, pol, v * i + w * j});
-  std::stable_sort(order.begin(), order.end(), [](const Step& a, const Step& b) { return a.e > b.e; });
-
+  const EncodedWeights enc = encode_weights(s, W, want ? &proto : nullptr);
+  const Geometry g(s, W, X, enc);
+  const std::vector<uint64_t> row_mask = chunk_row_masks(g);
+  const std::vector<int> nonzero = nonzero_columns(g, enc);
   const bool dynamic = s.dynamic_quantization && s.window_bits < kUnboundedWindow;
-  const int window = s.window_bits;
-  const bool biased = s.weight_encoding == WeightEncoding::biased;
-  const int bias_shift = s.weight_bits - 1 - w * (S - 1);
-  const int hist_stride = proto.max_psum + 1;
-  const bool fast = v == 1 && w == 2 && nw <= 2;
+  const RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1};
 
-  AccMatrix out(M, P);
-  const int nthreads = omp_get_max_threads();
-  std::vector<SubwordStats> local(want ? nthreads : 0, proto);
+  AccMatrix out(g.outputs, g.positions);
+  std::vector<SubwordStats> local(want ? omp_get_max_threads() : 0, proto);
   for (auto& l : local) l.cells = l.cell_ones = l.cell_level_sum = 0;
 
 #pragma omp parallel
   {
     SubwordStats* st = want ? &local[omp_get_thread_num()] : nullptr;
-    const size_t plane_words = size_t(v) * nw;
-    std::vector<uint64_t> fed(size_t(chunks) * nin * plane_words);
-    std::vector<uint64_t> active_mask(size_t(chunks) * nin * nw);
-    std::vector<int32_t> sumx(size_t(chunks) * nin), active(size_t(chunks) * nin);
-    std::vector<uint8_t> inverted(size_t(chunks) * nin);
-    std::vector<int64_t> xtot(nin);
-    std::vector<int64_t> colacc(enc.ncol);
-
+    InputPlanes in(g);
+    std::vector<int64_t> column_acc(enc.ncol);
+    std::vector<int32_t> conversions(dynamic ? size_t(g.chunks) * g.crossbars * g.input_slices : 0);
 #pragma omp for schedule(dynamic, 8)
-    for (int p = 0; p < P; ++p) {
-      // Input bit-planes of this position, chunk by chunk.
-      std::fill(fed.begin(), fed.end(), 0);
-      std::fill(sumx.begin(), sumx.end(), 0);
-      for (int k = 0; k < K; ++k) {
-        uint32_t val = uint32_t(X(k, p));
-        if (!val) continue;
-        const int c = k / R, r = k % R;
-        const uint64_t bit = uint64_t(1) << (r & 63);
-        for (uint32_t rest = val; rest; rest &= rest - 1) {  // set bits only
-          const int a = std::countr_zero(rest);
-          const int i = a / v, a2 = a % v;
-          fed[((size_t(c) * nin + i) * v + a2) * nw + (r >> 6)] |= bit;
-          sumx[size_t(c) * nin + i] += 1 << a2;
-        }
-      }
-      std::fill(xtot.begin(), xtot.end(), 0);
-      for (int c = 0; c < chunks; ++c) {
-        const int n = std::min(R, K - c * R);
-        for (int i = 0; i < nin; ++i) {
-          const size_t ci = size_t(c) * nin + i;
-          xtot[i] += sumx[ci];
-          uint64_t* f = &fed[ci * plane_words];
-          // Input inversion: over half the plane's full scale -> feed the complement.
-          inverted[ci] = s.input_inversion && 2 * sumx[ci] > vmax * n;
-          if (inverted[ci])
-            for (int a2 = 0; a2 < v; ++a2)
-              for (int q = 0; q < nw; ++q) f[a2 * nw + q] = ~f[a2 * nw + q] & rowmask[size_t(c) * nw + q];
-          int act = 0, ones = 0;
-          for (int q = 0; q < nw; ++q) {
-            uint64_t any = 0;
-            for (int a2 = 0; a2 < v; ++a2) {
-              any |= f[a2 * nw + q];
-              ones += pop(f[a2 * nw + q]);
-            }
-            active_mask[ci * nw + q] = any;
-            act += pop(any);
-          }
-          active[ci] = act;
-          if (st) {
-            st->input_bits += uint64_t(n) * v;
-            st->input_ones += ones;
-          }
-        }
-      }
-
-      // Counters kept in registers for this position, flushed once.
-      uint64_t n_computed = 0, n_zero_in = 0, n_zero_w = 0, n_dyn = 0, n_clip = 0, n_active = 0;
-      uint64_t n_bit[2] = {0, 0}, n_top = 0;  // fast path: active cells per cell bit, at level 3
-      const uint64_t pseed = mix(run.seed, uint64_t(p));
-
-      // One subword computation of column chunk idx against input plane ci, decoded.
-      auto subword = [&](size_t idx, size_t ci, int i, const int bits, const int64_t full,
-                         const AdcSamplers* smp, uint64_t* hist) __attribute__((always_inline)) -> int64_t {
-        int64_t code;
-        if (active[ci] == 0) {
-          code = 0;  // nothing driven: no read, no conversion
-          ++n_zero_in;
-        } else if (enc.zero[idx]) {
-          code = 0;  // every stored cell at level 0: known at mapping time
-          ++n_zero_w;
-        } else {
-          const uint64_t* B = enc.col(idx);
-          const uint64_t* f = &fed[ci * plane_words];
-          int psum = 0;
-          if (fast) {
-            // 1-bit inputs, 2-bit cells: psum = |x & b0| + 2 |x & b1|.
-            int c0 = pop(f[0] & B[0]), c1 = pop(f[0] & B[nw]), c3 = pop(f[0] & B[0] & B[nw]);
-            if (nw == 2) {
-              c0 += pop(f[1] & B[1]);
-              c1 += pop(f[1] & B[3]);
-              c3 += pop(f[1] & B[1] & B[3]);
-            }
-            psum = c0 + 2 * c1;
-            n_bit[0] += c0;
-            n_bit[1] += c1;
-            n_top += c3;
-          } else {
-            for (int a2 = 0; a2 < v; ++a2)
-              for (int b = 0; b < w; ++b) {
-                int cnt = 0;
-                for (int q = 0; q < nw; ++q) cnt += pop(f[a2 * nw + q] & B[b * nw + q]);
-                psum += cnt << (a2 + b);
-              }
-            if (st) {
-              const uint64_t* am = &active_mask[ci * nw];
-              int counted = 0;
-              for (int lv = 1; lv <= cmax; ++lv) {
-                int cnt = 0;
-                for (int q = 0; q < nw; ++q) {
-                  uint64_t x = am[q];
-                  for (int b = 0; b < w; ++b) x &= ((lv >> b) & 1) ? B[b * nw + q] : ~B[b * nw + q];
-                  cnt += pop(x);
-                }
-                st->active_cells_by_level[lv] += cnt;
-                counted += cnt;
-              }
-              st->active_cells_by_level[0] += active[ci] - counted;
-            }
-          }
-          if (smp)
-            code = smp->by_active_rows[active[ci]]->sample(
-                psum, [&] { return Rng::hash64(pseed, (uint64_t(idx) << 16) | uint64_t(i)); });
-          else
-            code = std::min<int64_t>(psum, full);
-          ++n_computed;
-          n_active += active[ci];
-          n_clip += psum > full;
-          if (hist) hist[psum]++;
-          if (st) st->conversions_by_bits[bits]++;
-        }
-        // Undo the encodings digitally (ISAAC's unit column gives the input sum).
-        if (inverted[ci]) code = int64_t(vmax) * enc.stored_sum[idx] - code;
-        if (enc.flipped[idx]) code = int64_t(cmax) * sumx[ci] - code;
-        return code;
-      };
-
-      if (!dynamic) {
-        // Plane-major: each input plane is driven once against every column, as the
-        // crossbar does; column results are shifted and added per output afterwards.
-        std::fill(colacc.begin(), colacc.end(), 0);
-        for (int c = 0; c < chunks; ++c)
-          for (int i = 0; i < nin; ++i) {
-            const size_t ci = size_t(c) * nin + i;
-            if (active[ci] == 0 && !inverted[ci]) {  // contributes exactly zero everywhere
-              n_zero_in += uint64_t(enc.ncol);
-              continue;
-            }
-            for (int j = 0; j < S; ++j) {
-              const size_t pj = size_t(i) * S + j;
-              const int bits = plan.bits[pj];
-              const int64_t full = bits ? (int64_t(1) << bits) - 1 : INT64_MAX;
-              const AdcSamplers* smp = samplers[pj];
-              uint64_t* hist = st && run.histograms ? &st->psum_hist[pj * hist_stride] : nullptr;
-              for (int mp = 0; mp < M * npol; ++mp) {
-                const int col = mp * S + j;
-                colacc[col] += subword(size_t(col) * chunks + c, ci, i, bits, full, smp, hist) * (int64_t(1) << (v * i));
-              }
-            }
-          }
-        int64_t bias_total = 0;
-        if (biased)
-          for (int i = 0; i < nin; ++i) bias_total += (int64_t(1) << (bias_shift + w * (S - 1) + v * i)) * xtot[i];
-        for (int m = 0; m < M; ++m) {
-          int64_t acc = -run.input_offset * enc.qsum[m] - bias_total;
-          for (int pol = 0; pol < npol; ++pol)
-            for (int j = 0; j < S; ++j) {
-              int64_t t = colacc[size_t((m * npol + pol) * S + j)] * (int64_t(1) << (w * j));
-              acc += pol ? -t : t;
-            }
-          out(m, p) = acc;
-        }
-      } else {
-        // Output-major, most significant subwords first, skipping below the window.
-        for (int m = 0; m < M; ++m) {
-          int64_t acc = -run.input_offset * enc.qsum[m];
-          for (const Step& step : order) {
-            const int i = step.i, j = step.j;
-            if (acc != 0) {
-              int lead = 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc));
-              if (step.e < lead - window) {
-                n_dyn += chunks;
-                continue;
-              }
-            }
-            const size_t pj = size_t(i) * S + j;
-            const int bits = plan.bits[pj];
-            const int64_t full = bits ? (int64_t(1) << bits) - 1 : INT64_MAX;
-            uint64_t* hist = st && run.histograms ? &st->psum_hist[pj * hist_stride] : nullptr;
-            const int col = (m * npol + step.pol) * S + j;
-            int64_t sub = 0;
-            for (int c = 0; c < chunks; ++c)
-              sub += subword(size_t(col) * chunks + c, size_t(c) * nin + i, i, bits, full, samplers[pj], hist);
-            // Biased weights: the top slice carries the bias; removing it here makes the
-            // slice's contribution signed, so the window sees the true running sum.
-            if (biased && j == S - 1) sub -= (int64_t(1) << bias_shift) * xtot[i];
-            acc += (step.pol ? -sub : sub) * (int64_t(1) << step.e);
-          }
-          out(m, p) = acc;
-        }
-      }
-      if (st) {
-        st->computed += n_computed;
-        st->skipped_zero_input += n_zero_in;
-        st->skipped_zero_weight += n_zero_w;
-        st->skipped_dynamic += n_dyn;
-        st->clipped += n_clip;
-        st->active_rows += n_active;
-        if (fast) {
-          // Levels from the per-bit counts: level 3 = both bits, 1 = bit 0 only, 2 = bit 1 only.
-          st->active_cells_by_level[3] += n_top;
-          st->active_cells_by_level[1] += n_bit[0] - n_top;
-          st->active_cells_by_level[2] += n_bit[1] - n_top;
-          st->active_cells_by_level[0] += n_active - (n_bit[0] + n_bit[1] - n_top);
-        }
-      }
+    for (int p = 0; p < g.positions; ++p) {
+      load_planes(g, X, p, in);
+      prepare_planes(s, g, row_mask, in, st);
+      const uint64_t seed = mix(run.seed, uint64_t(p));
+      const PositionCounters n = dynamic ? run_plane_serial(ctx, in, st, seed, conversions, p, out)
+                                         : run_plane_major(ctx, in, st, seed, column_acc, p, out);
+      if (st) n.flush(g.fast, *st);
     }
   }
-  if (want) {
-    SubwordStats total = proto;
-    for (const auto& l : local) {
-      SubwordStats t = l;
-      t.cells = t.cell_ones = t.cell_level_sum = 0;
-      total.merge(t);
-    }
-    total.nominal = uint64_t(enc.ncol) * chunks * P * nin;
-    stats_out->merge(total);
-  }
+  if (want)
+    merge_statistics(proto, local, uint64_t(enc.ncol) * g.chunks * g.positions * g.input_slices,
+                     uint64_t(g.crossbars) * g.chunks * g.positions * g.input_slices, stats_out);
   return out;
 }
 

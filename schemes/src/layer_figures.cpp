@@ -29,6 +29,14 @@ LayerFigures layer_figures(const SchemeOptions& s, const LayerStats& l, const Re
   f.skipped_zero_weight = ratio(double(st.skipped_zero_weight), double(st.nominal));
   f.skipped_dynamic = ratio(double(st.skipped_dynamic), double(st.nominal));
   f.clip_rate = ratio(double(st.clipped), double(st.computed));
+  f.reads_nominal = st.reads_nominal;
+  f.reads_issued = st.reads_issued;
+  f.read_fraction = st.reads_nominal ? ratio(double(st.reads_issued), double(st.reads_nominal)) : 1.0;
+  f.zero_plane_fraction = ratio(double(st.reads_zero_plane), double(st.reads_nominal));
+  f.window_fraction = ratio(double(st.reads_window), double(st.reads_nominal));
+  size_t top = st.read_conversions.size();
+  while (top > 0 && st.read_conversions[top - 1] == 0) --top;
+  for (size_t n = 0; n < top; ++n) f.read_conversions.push_back(ratio(double(st.read_conversions[n]), double(st.reads_nominal)));
   for (int i = 0; i < st.input_slices; ++i)
     for (int j = 0; j < st.weight_slices; ++j)
       for (int p = st.max_psum; p > f.max_psum_seen; --p)

@@ -36,6 +36,12 @@ int SchemeOptions::worst_case_adc_bits() const {
   return bits;
 }
 
+int SchemeOptions::outputs_per_crossbar() const { return std::max(1, cols / (polarities() * weight_slices())); }
+
+int SchemeOptions::adc_shift() const {
+  return adc_mode == AdcMode::shift && adc_bits > 0 ? std::max(0, worst_case_adc_bits() - adc_bits) : 0;
+}
+
 void SchemeOptions::validate() const {
   auto in = [&](const char* key, int v, int lo, int hi) {
     if (v < lo || v > hi)
@@ -46,6 +52,10 @@ void SchemeOptions::validate() const {
   in("bits_per_cell", bits_per_cell, 1, 4);
   in("dac_bits", dac_bits, 1, 4);
   in("rows", rows, 1, 512);
+  in("cols", cols, 1, 4096);
+  if (cols < polarities() * weight_slices())
+    throw InputError(fmt::format("scheme '{}': a weight needs {} columns, more than the crossbar's {}", name,
+                                 polarities() * weight_slices(), cols));
   in("adc_bits", adc_bits, 0, 16);
   in("window_bits", window_bits, 0, kUnboundedWindow);
   if (!(adc_clip_epsilon >= 0 && adc_clip_epsilon < 1))
@@ -62,6 +72,7 @@ std::string SchemeOptions::summary() const {
   if (column_flip) enc += "+flip";
   if (input_inversion) enc += "+invert";
   std::string adc = adc_bits == 0 ? "ideal ADC" : fmt::format("{}-bit ADC", adc_bits);
+  if (adc_mode == AdcMode::shift && adc_bits > 0) adc += fmt::format(" (top bits: >> {})", adc_shift());
   if (adc_optimize && adc_accuracy_delta > 0)
     adc += fmt::format(" optimized (accuracy loss <= {:g})", adc_accuracy_delta);
   else if (adc_optimize)
@@ -80,6 +91,11 @@ SchemeOptions scheme_from_config(const Config& c, SchemeOptions s) {
   s.bits_per_cell = int(c.integer("bits_per_cell", s.bits_per_cell, {.min = 1, .max = 4}));
   s.dac_bits = int(c.integer("dac_bits", s.dac_bits, {.min = 1, .max = 4}));
   s.rows = int(c.integer("rows", s.rows, {.min = 1, .max = 512}));
+  s.cols = int(c.integer("cols", s.cols, {.min = 1, .max = 4096}));
+  for (const char* k : {"bits_per_cell", "dac_bits", "rows", "cols"})
+    if (c.has(k)) s.geometry_explicit = true;
+  std::string mode = c.string("adc_mode", s.adc_mode == AdcMode::clip ? "clip" : "shift", {"clip", "shift"});
+  s.adc_mode = mode == "clip" ? AdcMode::clip : AdcMode::shift;
   std::string enc = c.string("weight_encoding", s.weight_encoding == WeightEncoding::biased ? "biased" : "differential",
                              {"biased", "differential"});
   s.weight_encoding = enc == "biased" ? WeightEncoding::biased : WeightEncoding::differential;
@@ -197,9 +213,12 @@ void apply_component(SchemeOptions& s, const std::string& token, const std::file
     if (has_value) s.window_bits = value == "unbounded" ? kUnboundedWindow : parse_int(token, value, 0, 64);
   } else if (key == "wbits") { s.weight_bits = parse_int(token, value, 2, 16); }
   else if (key == "abits") { s.activation_bits = parse_int(token, value, 2, 16); }
-  else if (key == "cell") { s.bits_per_cell = parse_int(token, value, 1, 4); }
-  else if (key == "dac") { s.dac_bits = parse_int(token, value, 1, 4); }
-  else if (key == "rows") { s.rows = parse_int(token, value, 1, 512); }
+  else if (key == "cell") { s.bits_per_cell = parse_int(token, value, 1, 4); s.geometry_explicit = true; }
+  else if (key == "dac") { s.dac_bits = parse_int(token, value, 1, 4); s.geometry_explicit = true; }
+  else if (key == "rows") { s.rows = parse_int(token, value, 1, 512); s.geometry_explicit = true; }
+  else if (key == "cols") { s.cols = parse_int(token, value, 1, 4096); s.geometry_explicit = true; }
+  else if (key == "shift") { no_value(); s.adc_mode = AdcMode::shift; }
+  else if (key == "clip") { no_value(); s.adc_mode = AdcMode::clip; }
   else if (!has_value && std::filesystem::exists(dir / (key + ".toml"))) {
     SchemeOptions named = load_named(key, dir, 0);
     s = named;
@@ -208,7 +227,7 @@ void apply_component(SchemeOptions& s, const std::string& token, const std::file
     for (const auto& n : scheme_names(dir)) known += n + ", ";
     throw InputError(fmt::format(
         "unknown scheme component '{}' (known: {}biased, differential, flip, noflip, invert, noinvert, "
-        "adc=N|ideal, adc-opt[=EPS], adc-delta=D, dynamic=W|unbounded, nodynamic, wbits=N, abits=N, cell=N, dac=N, rows=N)",
+        "adc=N|ideal, adc-opt[=EPS], adc-delta=D, dynamic=W|unbounded, nodynamic, wbits=N, abits=N, cell=N, dac=N, rows=N, cols=N, shift, clip)",
         token, known));
   }
 }

@@ -11,7 +11,6 @@
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/common/error.hpp"
-#include "rramsim/common/progress.hpp"
 
 namespace rramsim::schemes {
 
@@ -20,6 +19,26 @@ using workload::Layer;
 using workload::Network;
 
 namespace {
+
+// Reports one stage's progress through the optional callback.
+class StageProgress {
+ public:
+  StageProgress(const ProgressCallback& cb, std::string stage, size_t total) : cb_(cb), ev_{std::move(stage), 0, total} {
+    if (cb_) cb_(ev_);
+  }
+  void advance(size_t n = 1) {
+    ev_.done += n;
+    if (cb_) cb_(ev_);
+  }
+  void finish() {
+    ev_.finished = true;
+    if (cb_) cb_(ev_);
+  }
+
+ private:
+  const ProgressCallback& cb_;
+  ProgressEvent ev_;
+};
 
 // Float products that remember each layer's largest |input|: the static per-layer
 // activation full scale, fixed ahead of inference like a deployed accelerator's.
@@ -93,7 +112,7 @@ AdcEpsilonSearch search_epsilon(const StudyOptions& o, const nn::Model& model, c
   ideal.scheme.adc_optimize = false;
   ideal.scheme.adc_accuracy_delta = 0;
   s.ideal_accuracy = bit_accurate_accuracy(model, calib, ideal);
-  Progress progress("ADC budget search " + model.network_name(), std::size(kAdcEpsilonLadder), o.quiet);
+  StageProgress progress(o.progress, "ADC budget search " + model.network_name(), std::size(kAdcEpsilonLadder));
   for (double eps : kAdcEpsilonLadder) {
     HookOptions ho = base;
     ho.adc_plans = plans_for(o.scheme, stats, eps);
@@ -152,7 +171,7 @@ StudyReport trained_study(const StudyOptions& o) {
   r.float_accuracy = model.accuracy(test);
   // Batches with progress: the bit-accurate pass is where the run time goes.
   const int batch = 250;
-  Progress progress("bit-accurate " + r.network + " (" + o.scheme.name + ")", size_t(test.size()), o.quiet);
+  StageProgress progress(o.progress, "bit-accurate " + r.network + " (" + o.scheme.name + ")", size_t(test.size()));
   int correct = 0;
   for (int start = 0; start < test.size(); start += batch) {
     int n = std::min(batch, test.size() - start);
@@ -211,7 +230,7 @@ StudyReport synthetic_study(const StudyOptions& o) {
   ho.adc = o.adc;
   ho.seed = o.seed;
   BitAccurateHook hook(ho);
-  Progress progress("synthetic " + r.network + " (" + o.scheme.name + ")", samples.size(), o.quiet);
+  StageProgress progress(o.progress, "synthetic " + r.network + " (" + o.scheme.name + ")", samples.size());
   for (const Sample& s : samples) {
     hook.compute({s.name, s.index, 0, s.w, s.x});
     progress.advance();
@@ -239,9 +258,9 @@ StudyReport run_study(const StudyOptions& o) {
 arch::EvaluateOptions evaluate_options(const StudyReport& r, const StudyReport* baseline) {
   const SchemeOptions& s = r.scheme;
   EvaluateOptions e;
-  // Differential pairs store each weight in twice the columns: the mapping sees that as
-  // wider weights (polarities x slices x bits per cell).
-  e.weight_bits = s.polarities() * s.weight_slices() * s.bits_per_cell;
+  // Differential pairs store each weight in twice the columns (polarities).
+  e.weight_bits = s.weight_slices() * s.bits_per_cell;
+  e.weight_polarities = s.polarities();
   e.input_bits = s.activation_bits;
   std::map<std::string, const LayerFigures*> base;
   if (baseline)
@@ -251,7 +270,13 @@ arch::EvaluateOptions evaluate_options(const StudyReport& r, const StudyReport* 
     o.adc_bits = s.adc_optimize ? std::max(1, int(std::ceil(f.mean_adc_bits - 1e-9)))
                  : s.adc_bits == 0 ? s.worst_case_adc_bits() : s.adc_bits;
     // Without dynamic quantization every subword is read and converted, zero inputs too.
-    o.subword_fraction = s.dynamic_quantization ? std::max(f.subword_fraction, 1e-9) : 1.0;
+    // With it, conversions are counted per column, reads per crossbar (a read is dropped only
+    // when no column of the crossbar needs the plane), and time per read from both.
+    if (s.dynamic_quantization) {
+      o.subword_fraction = std::max(f.subword_fraction, 1e-9);
+      o.read_fraction = std::max(f.read_fraction, 1e-9);
+      o.read_conversions = f.read_conversions;
+    }
     o.extra_columns_per_crossbar = s.extra_columns_per_crossbar();
     auto b = base.find(f.name);
     if (b != base.end()) {

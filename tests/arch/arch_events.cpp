@@ -166,6 +166,7 @@ TEST_CASE("events: scheme overrides scale subwords, crossbar energy, ADC bits an
   Report base = evaluate(hw, net);
   EvaluateOptions o;
   o.per_layer["c1"].subword_fraction = 0.5;
+  o.per_layer["c1"].read_fraction = 0.5;
   o.per_layer["c1"].crossbar_read_energy_scale = 0.5;
   o.per_layer["c1"].extra_columns_per_crossbar = 0;
   o.per_layer["c1"].adc_bits = 3;
@@ -178,6 +179,23 @@ TEST_CASE("events: scheme overrides scale subwords, crossbar energy, ADC bits an
         Approx(0.79 / 0.99));
   // 8 conversions per ADC: 160 ns per cycle; half the cycles.
   CHECK(r.layers[0].time_s == Approx(8 * 2 * 160e-9 * 0.5));
+
+  // Skipping conversions per column saves conversions, not reads: reads, DAC activations
+  // and the read-bound time stay those of the plain layer.
+  EvaluateOptions cols;
+  cols.per_layer["c1"].subword_fraction = 0.5;
+  Report c = evaluate(hw, net, cols);
+  CHECK(c.total(Event::crossbar_read) == base.total(Event::crossbar_read));
+  CHECK(c.total(Event::dac_activation) == base.total(Event::dac_activation));
+  CHECK(c.total(Event::adc_conversion) < base.total(Event::adc_conversion));
+  CHECK(c.layers[0].time_s == Approx(base.layers[0].time_s));
+  // Per-read conversions: half the reads issued with 2 conversions each (+1 unit column):
+  // 3 conversions x 20 ns = 60 ns < the 100 ns read, so each issued read costs the read floor.
+  EvaluateOptions reads;
+  reads.per_layer["c1"].read_fraction = 0.5;
+  reads.per_layer["c1"].read_conversions = {0, 0, 0.5};
+  Report d = evaluate(hw, net, reads);
+  CHECK(d.layers[0].time_fraction == Approx(0.5 * 100e-9 / base.layers[0].cycle_s));
 
   EvaluateOptions bad;
   bad.per_layer["nope"].adc_bits = 4;

@@ -35,7 +35,7 @@ TEST_CASE("isaac: ADCs take about 58 % of tile power and 31 % of tile area") {
   CHECK(tile_adc_mw / hw.level_power_mw(Level::tile, true) == Approx(0.58).margin(0.02));
   CHECK(tile_adc_mm2 / hw.level_area_mm2(Level::tile, true) == Approx(0.31).margin(0.02));
   // The per-conversion energy follows from power and rate: ~1.6 pJ (isaac-prime.md).
-  CHECK(adc->energy_per_event_j() * 1e12 == Approx(1.6).margin(0.1));
+  CHECK(adc->energy_per_event_j(true) * 1e12 == Approx(1.6).margin(0.1));
 }
 
 TEST_CASE("isaac: peak CE and PE match Table IV's ISAAC-CE row within 10 %") {

@@ -96,10 +96,11 @@ TEST_CASE("schemes: evaluate --scheme --json reports the scheme, accuracy, skipp
   CHECK(j["subwords_skipped_fraction"].get<double>() < 1.0);
   CHECK(j["adc_bits"]["conv1"].get<int>() <= 8);
   for (const char* k : {"throughput", "energy_efficiency", "area_efficiency"}) CHECK(j["vs_isaac"][k].get<double>() > 1.0);
-  REQUIRE(j["comparison"].size() == 3);
+  REQUIRE(j["comparison"].size() == 4);
   CHECK(j["comparison"][0]["design"] == "ISAAC");
   CHECK(j["comparison"][0]["vs_isaac"]["throughput"].get<double>() == Approx(1.0));
   CHECK(j["comparison"][1]["design"] == "PRIME");
+  CHECK(j["comparison"][2]["published"] == true);
   CHECK(j["scheme_layers"][0]["psum_distribution"].size() == 16 * 8);
 
   // Networks without weights: synthetic statistics, stated in the report.
@@ -107,9 +108,10 @@ TEST_CASE("schemes: evaluate --scheme --json reports the scheme, accuracy, skipp
                              "--json");
   REQUIRE(s.exit_code == 0);
   auto k = nlohmann::json::parse(s.out);
-  REQUIRE(k["comparison"].size() == 4);
-  CHECK(k["comparison"][2]["accuracy"].is_null());
-  CHECK(k["comparison"][2]["statistics"].get<std::string>().find("synthetic") != std::string::npos);
-  CHECK(k["comparison"][2]["vs_isaac"]["energy_efficiency"].get<double>() == Approx(1.0).epsilon(0.02));
-  CHECK(k["comparison"][3]["adc_bits_mean"].get<double>() < 8.0);
+  REQUIRE(k["comparison"].size() == 5);
+  CHECK(k["comparison"][3]["accuracy"].is_null());
+  CHECK(k["comparison"][3]["statistics"].get<std::string>().find("synthetic") != std::string::npos);
+  CHECK(k["comparison"][3]["vs_isaac"]["energy_efficiency"].get<double>() == Approx(1.0).epsilon(0.02));
+  CHECK(k["comparison"][3]["vs_iso_accuracy"].is_null());  // no labelled data, no iso-accuracy baseline
+  CHECK(k["comparison"][4]["adc_bits_mean"].get<double>() < 8.0);
 }

@@ -60,7 +60,6 @@ TEST_CASE("schemes: bad adc_accuracy_delta values give clear errors and a non-ze
   StudyOptions so;
   so.scheme = resolve_scheme("encoding+adc,adc-delta=0.01");
   so.network = "vgg16";
-  so.quiet = true;
   CHECK_THROWS_WITH(run_study(so), Catch::Contains("adc_accuracy_delta needs trained weights"));
 
   auto out = dir / "report.txt";

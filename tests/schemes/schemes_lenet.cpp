@@ -29,7 +29,6 @@ TEST_CASE("schemes: LeNet-5 on the MNIST test set under the baseline is within 0
   o.weights = weights;
   o.images = 0;  // all 10,000
   o.adc = &adc;
-  o.quiet = true;
   StudyReport r = run_study(o);
   REQUIRE(r.images == 10000);
   REQUIRE(r.accuracy);

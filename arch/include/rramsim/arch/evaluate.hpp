@@ -38,10 +38,17 @@ using workload::PoolMode;
 // A scheme's effect on one conv/fc layer, relative to the plain hardware.
 struct LayerOverride {
   std::optional<int> adc_bits;   // ADC resolution used by this layer (energy, area, rate)
-  // Fraction of subword computations (crossbar read + ADC conversion + shift-and-add)
-  // actually executed; dynamic quantization lowers it. Skipped subwords also free their
-  // read cycle (ideal scheduling), so the layer's time scales by it too.
+  // Fraction of the nominal ADC conversions (and their sample-and-hold, shift-and-add and
+  // output-register updates) performed; dynamic quantization lowers it per column.
   double subword_fraction = 1.0;
+  // Fraction of the nominal crossbar reads (and their DAC activations and input-register
+  // reads) issued. One read drives an input plane into every column, so a read is dropped
+  // only when every column of the crossbar skips that plane for that row chunk.
+  double read_fraction = 1.0;
+  // [n]: fraction of the nominal reads issued with n data-column conversions. Gives the
+  // layer's time: each read lasts max(read cycle, (n + extra columns) conversions / ADCs per
+  // crossbar). Empty: every issued read converts every column.
+  std::vector<double> read_conversions;
   // Crossbar read energy relative to the hardware's (an encoding that lowers the density
   // of ones in the cells or inputs lowers it).
   double crossbar_read_energy_scale = 1.0;
@@ -59,6 +66,10 @@ struct EvaluateOptions {
   std::optional<int> adc_bits;      // all layers (a per-layer value wins)
   std::optional<int> weight_bits;   // default: the hardware's
   std::optional<int> input_bits;
+  std::optional<int> weight_polarities;  // columns per weight slice; default: the hardware's
+  // Power gating: tiles holding no weights draw no always-on power (chip-level parts, e.g.
+  // the off-chip links, stay on). Off by default: the whole chip is powered.
+  bool power_gating = false;
 };
 
 using EventCounts = std::array<double, kEventCount>;
@@ -80,7 +91,9 @@ struct LayerReport {
   int64_t crossbars = 0;           // crossbars_per_copy x replication
   double cycle_s = 0;              // one read cycle (crossbar read or ADC, whichever is slower)
   AdcFigures adc;
-  double subword_fraction = 1.0;
+  double subword_fraction = 1.0;   // conversions performed / nominal
+  double read_fraction = 1.0;      // crossbar reads issued / nominal
+  double time_fraction = 1.0;      // time per position / nominal (reads and their conversions)
   double time_s = 0;               // per inference, with its replication
   EventCounts events{};
   std::map<std::string, double> energy_j;  // by component
@@ -112,10 +125,24 @@ struct Report {
   double pipeline_stage_s = 0;     // slowest layer: one inference leaves every stage_s
   double throughput_inferences_per_s = 0;
   double throughput_gops = 0;
+  // Energy per inference (default accounting): events at their dynamic energy, plus the
+  // always-on power of every chip used x the time per inference (1 / throughput).
   double energy_per_inference_j = 0;
+  double energy_events_j = 0;      // the dynamic part of the above
+  double energy_always_on_j = 0;   // the always-on part
+  // Bounds: events only, each at full-activity power / rate, idle parts free (lower); every
+  // chip used at its full peak power for the time per inference (upper).
+  double energy_event_only_j = 0;
+  double energy_chip_power_j = 0;
+  bool power_gating = false;
+  double powered_tile_fraction = 1;  // of the chips' tiles drawing always-on power
+  double interchip_bytes = 0;      // activations crossing chip boundaries per inference
+  double link_time_s = 0;          // busiest chip's off-chip traffic / its link bandwidth
   double power_w = 0;              // average while streaming inferences = energy x rate
   double area_mm2 = 0;             // chips used, ADCs at the largest resolution any layer uses
-  double energy_efficiency_gops_per_w = 0;
+  double energy_efficiency_gops_per_w = 0;             // default accounting
+  double energy_efficiency_event_only_gops_per_w = 0;  // bounds
+  double energy_efficiency_chip_power_gops_per_w = 0;
   double area_efficiency_gops_per_s_mm2 = 0;
   std::map<std::string, double> energy_breakdown_j;   // per inference, by component
   std::map<std::string, double> area_breakdown_mm2;   // chips used, by component

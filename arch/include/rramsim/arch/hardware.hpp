@@ -45,12 +45,19 @@ struct Component {
   Level level = Level::ima;
   double count = 1;          // instances per parent (per IMA, tile or chip)
   double power_mw = 0;       // per instance, at full activity
+  // Part of power_mw drawn whenever the chip runs (leakage, refresh, clocking, SerDes):
+  // charged as power x time, not per event.
+  double always_on_mw = 0;
   double area_mm2 = 0;       // per instance
   // Events per second per instance at full activity. Derived from the datapath for the
   // crossbar, DACs, sample-and-holds and ADCs; given in the file for the others. Energy per
   // event = power / rate.
   double events_per_s = 0;
-  double energy_per_event_j() const { return power_mw * 1e-3 / events_per_s; }
+  // Energy per event: the dynamic part (power - always-on) / rate; with `whole_power`, all of
+  // the full-activity power (the event-only accounting, which charges nothing for idle time).
+  double energy_per_event_j(bool whole_power = false) const {
+    return (whole_power ? power_mw : power_mw - always_on_mw) * 1e-3 / events_per_s;
+  }
 };
 
 struct Hardware {
@@ -66,9 +73,11 @@ struct Hardware {
   int bits_per_cell = 0;
   double read_cycle_s = 0;        // one crossbar read (one input slice)
   int unit_columns = 0;           // extra columns per crossbar (ISAAC's flip-encoding unit column)
+  int weight_polarities = 1;      // 2: positive and negative weights in separate arrays (PRIME)
   int dac_bits = 0;               // input bits applied per read cycle
   int adc_bits = 0;               // resolution the ADC power/area in the file refer to
-  double adc_sample_rate_hz = 0;
+  double adc_sample_rate_hz = 0;  // conversions per second at adc_bits
+  bool adc_ramp = false;          // ramp ADC: a conversion takes up to 2^bits steps (energy, time x 2 per bit)
   int weight_bits = 0;            // default operand widths
   int input_bits = 0;
 
@@ -95,6 +104,8 @@ struct Hardware {
   double level_area_mm2(Level l, bool include_children) const;
   int crossbars_per_chip() const { return crossbars_per_ima * imas_per_tile * tiles_per_chip; }
   int weight_slices(int bits) const { return (bits + bits_per_cell - 1) / bits_per_cell; }
+  double adcs_per_crossbar() const { return double(adcs_per_ima) / crossbars_per_ima; }
+  double chip_always_on_w() const;
   int input_cycles(int bits) const { return (bits + dac_bits - 1) / dac_bits; }
   // The component serving an event; nullptr if the hardware has none (its events cost 0).
   const Component* find(Event e) const;

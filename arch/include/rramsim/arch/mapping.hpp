@@ -21,7 +21,7 @@ struct LayerMapping {
   int64_t kernel_rows = 0;          // K per group
   int groups = 1;
   int out_per_group = 0;            // M
-  int weight_slices = 0;
+  int weight_slices = 0;           // columns per weight: polarities x cells
   int input_cycles = 0;
   int extra_columns = 0;
   int outputs_per_crossbar = 0;     // floor(cols / weight_slices)
@@ -35,7 +35,8 @@ struct LayerMapping {
 };
 
 // InputError if the layer is not conv/fc or a weight needs more columns than a crossbar has.
+// `polarities` = 2 stores positive and negative weights in separate columns (arrays).
 LayerMapping map_layer(const Hardware& hw, const Layer& layer, int weight_bits, int input_bits,
-                       int extra_columns);
+                       int extra_columns, int polarities = 1);
 
 }  // namespace rramsim::arch

@@ -34,6 +34,13 @@ struct SubwordStats {
   uint64_t skipped_zero_weight = 0;  // column chunk whose stored cells are all level 0
   uint64_t skipped_dynamic = 0;      // below the dynamic-quantization window
   uint64_t clipped = 0;              // ideal partial sum above the ADC full scale
+  // Crossbar reads, one per (position, row chunk, crossbar, input slice): a read drives one
+  // input plane into every column of the crossbar at once.
+  uint64_t reads_nominal = 0;
+  uint64_t reads_issued = 0;         // some column of the crossbar still converts the plane
+  uint64_t reads_zero_plane = 0;     // input plane all zero on the chunk (any design can skip it)
+  uint64_t reads_window = 0;         // plane not zero, but every column skips it (dynamic window)
+  std::vector<uint64_t> read_conversions;  // [conversions in an issued read], 0..cols
   uint64_t active_rows = 0;          // rows with a non-zero input, summed over computed subwords
   uint64_t input_bits = 0, input_ones = 0;  // fed input bits (all planes, all positions)
   uint64_t cells = 0, cell_ones = 0, cell_level_sum = 0;  // stored cells (per call)

@@ -29,6 +29,12 @@ struct LayerFigures {
   double subword_fraction = 1;      // computed / nominal
   double skipped_zero_input = 0, skipped_zero_weight = 0, skipped_dynamic = 0;  // of nominal
   double clip_rate = 0;             // clipped / computed
+  // Crossbar reads (position, row chunk, crossbar, input plane), as fractions of nominal.
+  uint64_t reads_nominal = 0, reads_issued = 0;
+  double read_fraction = 1;         // issued / nominal
+  double zero_plane_fraction = 0;   // all-zero input plane (a baseline could skip these too)
+  double window_fraction = 0;       // every column of the crossbar below the dynamic window
+  std::vector<double> read_conversions;  // [n]: issued reads with n conversions / nominal reads
   int max_psum_seen = 0;
   int adc_bits_worst_case = 0;      // the encoding's guarantee
   int adc_bits_observed = 0;        // to hold the largest partial sum seen

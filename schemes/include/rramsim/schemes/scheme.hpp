@@ -22,6 +22,13 @@ enum class WeightEncoding {
   differential,  // sign-magnitude: |w| in a positive or a negative column of a pair
 };
 
+// What the ADC keeps of a partial sum.
+enum class AdcMode {
+  clip,   // the low `adc_bits` bits; larger sums saturate at 2^bits - 1 (ISAAC's SAR ADC)
+  shift,  // the top `adc_bits` bits of the worst-case range: psum with its low bits dropped
+          // (PRIME's precision-controlled sense amplifier)
+};
+
 inline constexpr int kUnboundedWindow = 1 << 20;  // dynamic window that never skips
 // Clipping budgets tried, largest (fewest bits) first, by the accuracy-loss criterion.
 inline constexpr double kAdcEpsilonLadder[] = {0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4, 1e-4, 0.0};
@@ -34,10 +41,15 @@ struct SchemeOptions {
   int bits_per_cell = 2;
   int dac_bits = 1;            // input bits applied per crossbar read
   int rows = 128;              // crossbar rows: K is cut into chunks of this many
+  int cols = 128;              // crossbar data columns: outputs x slices share one crossbar's reads
+  // Geometry (rows, cols, bits_per_cell, dac_bits) set by the scheme itself; otherwise a
+  // comparison takes it from the hardware (compare.hpp).
+  bool geometry_explicit = false;
   WeightEncoding weight_encoding = WeightEncoding::biased;
   bool column_flip = true;     // ISAAC: store a column complemented when its cells are high
   bool input_inversion = false;  // feed a bit-plane's complement when over half its bits are 1
   int adc_bits = 8;            // 0: ideal full-resolution ADC (never clips)
+  AdcMode adc_mode = AdcMode::clip;
   bool adc_optimize = false;   // size the ADC per (layer, input bit, weight slice)
   double adc_clip_epsilon = 1e-4;  // ... to the fewest bits clipping at most this often
   // > 0: instead pick epsilon from kAdcEpsilonLadder, the largest whose bit-accurate accuracy
@@ -56,6 +68,10 @@ struct SchemeOptions {
   int worst_case_psum() const;
   // Bits an ADC needs to never clip that worst case.
   int worst_case_adc_bits() const;
+  // Outputs whose columns (polarities x slices) share one crossbar, hence its reads.
+  int outputs_per_crossbar() const;
+  // shift mode: low bits the ADC drops (worst-case bits - adc_bits, at least 0).
+  int adc_shift() const;
   // Extra crossbar columns per crossbar (ISAAC's unit column for the flip correction).
   int extra_columns_per_crossbar() const { return column_flip ? 1 : 0; }
 

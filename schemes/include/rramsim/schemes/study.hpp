@@ -7,7 +7,9 @@
 //                  .weights = "data/weights/lenet5-mnist.h5"};
 //   StudyReport r = run_study(o);
 //   EvaluateOptions e = evaluate_options(r, &baseline_report);
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +20,16 @@
 #include "rramsim/schemes/layer_figures.hpp"
 
 namespace rramsim::schemes {
+
+// Progress of a long stage: called with done = 0 when it starts, after each step, and once
+// with finished = true. The library never writes to the terminal; a command line turns
+// these into a progress display.
+struct ProgressEvent {
+  std::string stage;
+  std::size_t done = 0, total = 0;
+  bool finished = false;
+};
+using ProgressCallback = std::function<void(const ProgressEvent&)>;
 
 struct StudyOptions {
   SchemeOptions scheme;
@@ -32,7 +44,7 @@ struct StudyOptions {
   int synthetic_positions = 32;
   int synthetic_outputs = 64;
   uint64_t seed = 1;
-  bool quiet = false;
+  ProgressCallback progress;              // optional
 };
 
 // The accuracy-loss ADC criterion's search (SchemeOptions::adc_accuracy_delta).

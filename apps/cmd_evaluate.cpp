@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "rramsim/arch/evaluate.hpp"
 #include "rramsim/schemes/study.hpp"
+#include "rramsim/workload/onnx.hpp"
 #include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/atomic_output.hpp"
 #include "rramsim/common/error.hpp"
@@ -27,6 +28,7 @@ namespace sc = rramsim::schemes;
 struct EvaluateArgs {
   std::string arch;
   std::string network;
+  std::string input_shape;  // CxHxW for an ONNX network with dynamic dimensions
   std::string tables;
   std::string adc_model = "isaac-survey";
   int adc_bits = 0;  // 0: the hardware's
@@ -85,6 +87,7 @@ std::vector<sc::SchemeOptions> resolve_all(const std::vector<std::string>& names
 
 std::filesystem::path find_weights(const EvaluateArgs& a, const workload::Network& net) {
   if (a.synthetic) return {};
+  if (a.weights.empty() && workload::is_onnx_file(a.network)) return a.network.substr(0, a.network.find(".onnx") + 5);
   if (!a.weights.empty()) {
     if (!std::filesystem::exists(a.weights)) throw InputError("--weights: file " + a.weights + " does not exist");
     return a.weights;
@@ -358,7 +361,8 @@ void add_evaluate_command(CLI::App& app) {
                                                  "throughput, area, peak figures; with --scheme, the seed's schemes");
   cmd->add_option("--arch", args->arch, "Hardware: isaac, prime, or a .toml file")->required();
   cmd->add_option("--network", args->network,
-                  "Network: lenet5, alexnet, vgg16, resnet18, resnet50, or a .toml file")->required();
+                  "Network: lenet5, alexnet, vgg16, resnet18, resnet50, or a .toml or .onnx file")->required();
+  cmd->add_option("--input-shape", args->input_shape, "CxHxW of an .onnx network with dynamic dimensions");
   cmd->add_option("--tables", args->tables,
                   "Calibration tables (.h5): ADC energy, area and rate, and with --scheme the ADC nonideality");
   cmd->add_option("--adc-model", args->adc_model,
@@ -381,7 +385,10 @@ void add_evaluate_command(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(0.001, 1e6));
   cmd->add_option("--seed", args->seed, "Seed of the calibrated ADC draws")->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display");
-  cmd->callback([args] { run_evaluate(*args); });
+  cmd->callback([args] {
+    if (!args->input_shape.empty()) args->network += ":" + args->input_shape;  // "FILE.onnx:CxHxW"
+    run_evaluate(*args);
+  });
 }
 
 }  // namespace rramsim::apps

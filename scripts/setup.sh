@@ -12,6 +12,7 @@ packages=(
   catch2 libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
   hdf5-tools python3 python3-h5py python3-numpy gnuplot-nox
   dataset-fashion-mnist nodejs npm
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata libstb-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "rramsim/arch/evaluate.hpp"
 #include "rramsim/schemes/study.hpp"
+#include "rramsim/nn/weights.hpp"
 #include "rramsim/workload/onnx.hpp"
 #include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/atomic_output.hpp"
@@ -87,7 +88,10 @@ std::vector<sc::SchemeOptions> resolve_all(const std::vector<std::string>& names
 
 std::filesystem::path find_weights(const EvaluateArgs& a, const workload::Network& net) {
   if (a.synthetic) return {};
-  if (a.weights.empty() && workload::is_onnx_file(a.network)) return a.network.substr(0, a.network.find(".onnx") + 5);
+  if (a.weights.empty() && workload::is_onnx_file(a.network)) {  // weights inside; labelled data if exported here
+    std::string file = a.network.substr(0, a.network.find(".onnx") + 5);
+    return nn::read_training_record(file).dataset.empty() ? std::filesystem::path{} : std::filesystem::path(file);
+  }
   if (!a.weights.empty()) {
     if (!std::filesystem::exists(a.weights)) throw InputError("--weights: file " + a.weights + " does not exist");
     return a.weights;

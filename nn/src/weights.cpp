@@ -109,7 +109,7 @@ void load_weights(Model& m, const std::filesystem::path& path) {
 
 TrainingRecord read_training_record(const std::filesystem::path& path) {
   if (workload::is_onnx_file(path.string()))
-    return training_record_from_metadata(workload::import_onnx(path.string()).metadata);
+    return training_record_from_metadata(workload::onnx_metadata(path.string().substr(0, path.string().find(".onnx") + 5)));
   h5::File f = open_weights(path);
   TrainingRecord r;
   r.dataset = f.attr_string("dataset");

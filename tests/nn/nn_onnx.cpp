@@ -356,6 +356,26 @@ TEST_CASE("nn: a pretrained npm ONNX classifier agrees with onnxruntime within 1
     INFO("output " << i << ": " << got[i] << " onnxruntime " << ref[i]);
     CHECK(std::abs(got[i] - ref[i]) <= 1e-4f * std::abs(ref[i]) + 1e-6f);
   }
+  // Our export of the imported graph (BN folded, constants, SE, hard-swish as layers) runs in
+  // onnxruntime with the same outputs, and re-imports to bit-identical float outputs.
+  const auto again = kTmp / "cls-reexport.onnx", out2 = kTmp / "ort-out2.bin";
+  auto ex = test::run_rramsim(fmt::format("export --network {} --input-shape 3x48x192 --out {}", model.string(),
+                                          again.string()));
+  INFO(ex.err);
+  REQUIRE(ex.exit_code == 0);
+  auto r2 = test::run_shell(fmt::format("NODE_PATH={} node {}/tests/nn/data/onnxruntime_run.js {} {} {} {} {} {} {}",
+                                        modules.string(), RRAMSIM_SOURCE_DIR, again.string(), in.string(), n, c, h, w,
+                                        out2.string()));
+  INFO(r2.out);
+  REQUIRE(r2.exit_code == 0);
+  const std::string ob2 = read_bytes(out2);
+  REQUIRE(ob2.size() == ob.size());
+  std::vector<float> ref2(ob2.size() / 4);
+  std::memcpy(ref2.data(), ob2.data(), ob2.size());
+  for (size_t i = 0; i < ref2.size(); ++i) CHECK(std::abs(ref2[i] - ref[i]) <= 1e-4f * std::abs(ref[i]) + 1e-6f);
+  Model back = model_from_onnx(workload::import_onnx(again.string()));
+  std::vector<float> got2 = from_columns(back.forward(to_columns(x, n, back.input_shape())), back.layers().back().out_shape);
+  CHECK(got2 == got);
   // The same file maps onto ISAAC (depthwise layers packed) and runs every scheme on
   // synthetic statistics (no labelled data ships for it).
   auto e = test::run_rramsim(fmt::format("evaluate --arch isaac --network {} --input-shape 3x48x192 --json", model.string()));

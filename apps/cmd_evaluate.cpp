@@ -13,8 +13,11 @@
 
 #include "commands.hpp"
 #include "rramsim/arch/evaluate.hpp"
+#include "rramsim/calibration/tables.hpp"
 #include "rramsim/common/data_path.hpp"
+#include "rramsim/nn/weights.hpp"
 #include "rramsim/schemes/compare.hpp"
+#include "rramsim/workload/onnx.hpp"
 #include "rramsim/common/atomic_output.hpp"
 #include "rramsim/common/error.hpp"
 #include "rramsim/common/progress.hpp"
@@ -28,6 +31,7 @@ namespace sc = rramsim::schemes;
 struct EvaluateArgs {
   std::string arch;
   std::string network;
+  std::string input_shape;  // CxHxW for an ONNX network with dynamic dimensions
   std::string tables;
   std::string adc_model = "isaac-survey";
   int adc_bits = 0;  // 0: the hardware's
@@ -76,6 +80,10 @@ void emit(const EvaluateArgs& a, const std::string& text) {
 
 std::filesystem::path find_weights(const EvaluateArgs& a, const std::string& network) {
   if (a.synthetic) return {};
+  if (a.weights.empty() && workload::is_onnx_file(a.network)) {  // weights inside; labelled data if exported here
+    std::string file = a.network.substr(0, a.network.find(".onnx") + 5);
+    return nn::read_training_record(file).dataset.empty() ? std::filesystem::path{} : std::filesystem::path(file);
+  }
   if (!a.weights.empty()) {
     if (!std::filesystem::exists(a.weights)) throw InputError("--weights: file " + a.weights + " does not exist");
     return a.weights;
@@ -150,7 +158,8 @@ void add_evaluate_command(CLI::App& app) {
                                                  "throughput, area, peak figures; with --scheme, the seed's schemes");
   cmd->add_option("--arch", args->arch, "Hardware: isaac, prime, or a .toml file")->required();
   cmd->add_option("--network", args->network,
-                  "Network: lenet5, alexnet, vgg16, resnet18, resnet50, or a .toml file")->required();
+                  "Network: lenet5, alexnet, vgg16, resnet18, resnet50, or a .toml or .onnx file")->required();
+  cmd->add_option("--input-shape", args->input_shape, "CxHxW of an .onnx network with dynamic dimensions");
   cmd->add_option("--tables", args->tables,
                   "Calibration tables (.h5): ADC energy, area and rate, and with --scheme the ADC nonideality");
   cmd->add_option("--adc-model", args->adc_model,
@@ -175,7 +184,10 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display");
   cmd->add_flag("--power-gating", args->power_gating,
                 "Tiles holding no weights draw no always-on power (default: every tile of every chip used is on)");
-  cmd->callback([args] { run_evaluate(*args); });
+  cmd->callback([args] {
+    if (!args->input_shape.empty()) args->network += ":" + args->input_shape;  // "FILE.onnx:CxHxW"
+    run_evaluate(*args);
+  });
 }
 
 }  // namespace rramsim::apps

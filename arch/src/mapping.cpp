@@ -26,9 +26,19 @@ LayerMapping map_layer(const Hardware& hw, const Layer& layer, int weight_bits, 
   m.col_chunks = (m.out_per_group + m.outputs_per_crossbar - 1) / m.outputs_per_crossbar;
   m.crossbars = int64_t{m.groups} * m.row_chunks * m.col_chunks;
   m.busiest_crossbar_columns = std::min(m.out_per_group, m.outputs_per_crossbar) * m.weight_slices + extra_columns;
+  // Small groups (depthwise: K = 9, M = 1) share a crossbar block-diagonally: each group
+  // has its own rows and columns (the other cells stay unprogrammed), all read at once.
+  if (m.groups > 1 && m.row_chunks == 1 && m.col_chunks == 1) {
+    const int64_t by_rows = hw.rows / m.kernel_rows, by_cols = m.outputs_per_crossbar / m.out_per_group;
+    m.groups_per_crossbar = static_cast<int>(std::max<int64_t>(1, std::min({by_rows, by_cols, int64_t{m.groups}})));
+    m.crossbars = (m.groups + m.groups_per_crossbar - 1) / m.groups_per_crossbar;
+    m.busiest_crossbar_columns = m.groups_per_crossbar * m.out_per_group * m.weight_slices + extra_columns;
+  }
+  m.utilization = double(m.groups) * double(m.kernel_rows) * m.out_per_group * m.weight_slices /
+                  (double(m.crossbars) * hw.rows * hw.cols);
   m.dac_activations_per_cycle = int64_t{m.groups} * m.col_chunks * m.kernel_rows;
   m.conversions_per_cycle =
-      int64_t{m.groups} * m.row_chunks * (int64_t{m.out_per_group} * m.weight_slices + int64_t{extra_columns} * m.col_chunks);
+      int64_t{m.groups} * m.row_chunks * int64_t{m.out_per_group} * m.weight_slices + m.crossbars * int64_t{extra_columns};
   return m;
 }
 

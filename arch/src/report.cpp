@@ -78,6 +78,7 @@ nlohmann::json to_json(const Report& r) {
       x["mapping"] = {{"row_chunks", l.row_chunks},       {"col_chunks", l.col_chunks},
                       {"weight_slices", l.weight_slices}, {"input_cycles", l.input_cycles},
                       {"extra_columns", l.extra_columns}, {"crossbars_per_copy", l.crossbars_per_copy},
+                      {"groups_per_crossbar", l.groups_per_crossbar}, {"utilization", l.utilization},
                       {"replication", l.replication},     {"crossbars", l.crossbars}};
       x["adc"] = {{"bits", l.adc.bits},
                   {"energy_per_conversion_j", l.adc.energy_per_conversion_j},

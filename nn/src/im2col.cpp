@@ -15,9 +15,9 @@ void for_each_tap(const Layer& s, int b, F&& f) {
     for (int ox = 0; ox < s.out_shape.width; ++ox) {
       const long col = (static_cast<long>(b) * P + oy * s.out_shape.width + ox) * K;
       for (int ky = 0; ky < s.kernel_h; ++ky) {
-        const int iy = oy * s.stride - s.padding + ky;
+        const int iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
         for (int kx = 0; kx < s.kernel_w; ++kx) {
-          const int ix = ox * s.stride - s.padding + kx;
+          const int ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
           const long dst = col + static_cast<long>(ky * s.kernel_w + kx) * cg;
           const bool inside = iy >= 0 && iy < s.in_shape.height && ix >= 0 && ix < s.in_shape.width;
           f(dst, inside ? (static_cast<long>(iy) * s.in_shape.width + ix) * s.in_shape.channels : -1L);

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include "rramsim/nn/im2col.hpp"
+#include "rramsim/nn/layer_ops.hpp"
 #include "rramsim/nn/pooling.hpp"
 #include "rramsim/common/error.hpp"
 
@@ -31,22 +32,32 @@ Matrix mac(const Layer& s, int mac_index, int group, const Matrix& w, const Matr
 Model::Model(std::string network_name, Shape input, std::vector<Layer> layers)
     : name_(std::move(network_name)), input_(input), layers_(std::move(layers)) {
   if (layers_.empty()) throw InputError("network '" + name_ + "' has no layers");
-  Shape cur = input_;
   int macs = 0;
-  for (auto& s : layers_) {
-    // A fc layer flattens whatever comes in; everything else needs the exact shape.
-    bool ok = s.kind == LayerKind::fc ? s.in_shape.elements() == cur.elements() : s.in_shape == cur;
-    if (!ok)
-      throw InputError("network '" + name_ + "': layer '" + s.name + "' expects input " +
-                       shape_text(s.in_shape) + " but receives " + shape_text(cur));
+  last_use_.assign(layers_.size(), -1);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    Layer& s = layers_[i];
+    if (s.inputs.empty() && s.kind != LayerKind::constant) s.inputs.push_back(static_cast<int>(i) - 1);
+    for (int j : s.inputs) {
+      if (j >= static_cast<int>(i)) throw InputError("network '" + name_ + "': layer '" + s.name + "' reads a later layer");
+      if (j >= 0) last_use_[j] = static_cast<int>(i);
+    }
+    if (s.kind != LayerKind::constant) {
+      const Shape cur = s.inputs[0] < 0 ? input_ : layers_[s.inputs[0]].out_shape;
+      // A fc layer flattens whatever comes in; everything else needs the exact shape.
+      bool ok = s.kind == LayerKind::fc ? s.in_shape.elements() == cur.elements() : s.in_shape == cur;
+      if (!ok)
+        throw InputError("network '" + name_ + "': layer '" + s.name + "' expects input " +
+                         shape_text(s.in_shape) + " but receives " + shape_text(cur));
+    }
     LayerParams p;
     if (s.is_weighted()) {
       p.weights = Matrix::Zero(s.out_shape.channels, s.kernel_rows());
       p.bias = Vector::Zero(s.out_shape.channels);
+    } else if (s.kind == LayerKind::constant) {
+      p.weights = Matrix::Zero(s.out_shape.elements(), 1);
     }
     params_.push_back(std::move(p));
     mac_index_.push_back(s.is_weighted() ? macs++ : -1);
-    cur = s.out_shape;
   }
 }
 
@@ -75,45 +86,72 @@ Matrix Model::forward(const Matrix& images, MacHook* hook, ForwardTrace* trace) 
 
 Matrix Model::forward_serial(const Matrix& images, MacHook* hook, ForwardTrace* trace) const {
   const long batch = images.cols();
+  const size_t n = layers_.size();
   if (trace) {
-    trace->inputs.assign(layers_.size(), {});
-    trace->outputs.assign(layers_.size(), {});
-    trace->cols.assign(layers_.size(), {});
-    trace->argmax.assign(layers_.size(), {});
+    trace->inputs.assign(n, {});
+    trace->outputs.assign(n, {});
+    trace->cols.assign(n, {});
+    trace->argmax.assign(n, {});
   }
-  Matrix a = images;
-  for (size_t i = 0; i < layers_.size(); ++i) {
+  std::vector<Matrix> values(n);
+  auto value = [&](int j) -> const Matrix& { return j < 0 ? images : values[j]; };
+  auto shape = [&](int j) { return j < 0 ? input_ : layers_[j].out_shape; };
+  for (size_t i = 0; i < n; ++i) {
     const Layer& s = layers_[i];
     const LayerParams& p = params_[i];
     Matrix out;
-    if (s.kind == LayerKind::fc) {
-      out = mac(s, mac_index_[i], 0, p.weights, a, hook);
-      out.colwise() += p.bias;
-    } else if (s.kind == LayerKind::conv) {
-      const int M = s.out_channels_per_group(), P = s.positions();
-      out.resize(s.out_shape.elements(), batch);
-      if (trace) trace->cols[i].resize(s.groups);
-      for (int g = 0; g < s.groups; ++g) {
-        Matrix local, &cols = trace ? trace->cols[i][g] : local;
-        im2col(a, s, g, cols);
-        Matrix r = mac(s, mac_index_[i], g, p.weights.middleRows(g * M, M), cols, hook);
-        r.colwise() += p.bias.segment(g * M, M);
-        // Column j of r is output position j % P of image j / P: rows g*M.. of that
-        // position's channel block (HWC).
-        Eigen::Map<Matrix> view(out.data(), s.out_shape.channels, batch * P);
-        view.middleRows(g * M, M) = r;
+    const Matrix* a = s.inputs.empty() ? nullptr : &value(s.inputs[0]);
+    switch (s.kind) {
+      case LayerKind::fc:
+        out = mac(s, mac_index_[i], 0, p.weights, *a, hook);
+        out.colwise() += p.bias;
+        break;
+      case LayerKind::conv: {
+        const int M = s.out_channels_per_group(), P = s.positions();
+        out.resize(s.out_shape.elements(), batch);
+        if (trace) trace->cols[i].resize(s.groups);
+        for (int g = 0; g < s.groups; ++g) {
+          Matrix local, &cols = trace ? trace->cols[i][g] : local;
+          im2col(*a, s, g, cols);
+          Matrix r = mac(s, mac_index_[i], g, p.weights.middleRows(g * M, M), cols, hook);
+          r.colwise() += p.bias.segment(g * M, M);
+          // Column j of r is output position j % P of image j / P: rows g*M.. of that
+          // position's channel block (HWC).
+          Eigen::Map<Matrix> view(out.data(), s.out_shape.channels, batch * P);
+          view.middleRows(g * M, M) = r;
+        }
+        break;
       }
-    } else {
-      pool_forward(a, s, out, trace ? &trace->argmax[i] : nullptr);
+      case LayerKind::pool: pool_forward(*a, s, out, trace ? &trace->argmax[i] : nullptr); break;
+      case LayerKind::add:
+      case LayerKind::mul:
+      case LayerKind::concat: {
+        std::vector<const Matrix*> in;
+        std::vector<Shape> shapes;
+        for (int j : s.inputs) in.push_back(&value(j)), shapes.push_back(shape(j));
+        if (s.kind == LayerKind::concat) concat_forward(in, shapes, s, out);
+        else elementwise_forward(in, shapes, s, out);
+        if (out.cols() != batch) out = out.replicate(1, batch).eval();
+        break;
+      }
+      case LayerKind::act: out = *a; break;
+      case LayerKind::pad: pad_forward(*a, s, out); break;
+      case LayerKind::softmax: softmax_forward(*a, s, out); break;
+      case LayerKind::reshape: reshape_forward(*a, s, out); break;
+      case LayerKind::constant: out = p.weights.replicate(1, batch); break;
     }
-    if (s.has_relu()) out = out.cwiseMax(0.0f);
+    activation_forward(s, out);
     if (trace) {
-      trace->inputs[i] = std::move(a);
+      if (a) trace->inputs[i] = *a;
       trace->outputs[i] = out;
     }
-    a = std::move(out);
+    values[i] = std::move(out);
+    // Free what no later layer reads (the last layer is the output).
+    if (!trace)
+      for (int j : s.inputs)
+        if (j >= 0 && last_use_[j] == static_cast<int>(i) && j + 1 != static_cast<int>(n)) values[j] = Matrix();
   }
-  return a;
+  return std::move(values.back());
 }
 
 std::vector<int> Model::predict(const Matrix& images, MacHook* hook) const {

@@ -7,6 +7,7 @@
 #include "rramsim/common/error.hpp"
 #include "rramsim/common/h5.hpp"
 #include "rramsim/common/provenance.hpp"
+#include "rramsim/nn/onnx_model.hpp"
 
 namespace rramsim::nn {
 namespace {
@@ -107,6 +108,8 @@ void load_weights(Model& m, const std::filesystem::path& path) {
 }
 
 TrainingRecord read_training_record(const std::filesystem::path& path) {
+  if (workload::is_onnx_file(path.string()))
+    return training_record_from_metadata(workload::onnx_metadata(path.string().substr(0, path.string().find(".onnx") + 5)));
   h5::File f = open_weights(path);
   TrainingRecord r;
   r.dataset = f.attr_string("dataset");

@@ -24,8 +24,8 @@ Layer conv(std::string name, Shape in, int out_c, int k, int stride, int pad, in
   s.in_shape = in;
   s.out_channels = out_c;
   s.kernel_h = s.kernel_w = k;
-  s.stride = stride;
-  s.padding = pad;
+  s.set_stride(stride);
+  s.set_padding(pad);
   s.groups = groups;
   s.activation = relu ? workload::Activation::relu : workload::Activation::none;
   infer_output_shape(s);
@@ -39,8 +39,8 @@ Layer pool(std::string name, workload::PoolMode mode, Shape in, int k, int strid
   s.name = std::move(name);
   s.in_shape = in;
   s.kernel_h = s.kernel_w = k;
-  s.stride = stride;
-  s.padding = pad;
+  s.set_stride(stride);
+  s.set_padding(pad);
   infer_output_shape(s);
   return s;
 }

@@ -9,6 +9,7 @@
 #include "rramsim/workload/network.hpp"
 #include "rramsim/common/data_path.hpp"
 #include "rramsim/nn/from_network.hpp"
+#include "rramsim/nn/trainer.hpp"
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/common/error.hpp"
 #include "rramsim/common/h5.hpp"
@@ -159,8 +160,15 @@ TEST_CASE("nn: weights that do not match the network are refused with clear erro
   save_weights(wide, {}, dir / "wide.h5");
   CHECK_THROWS_WITH(load_model("lenet5", dir / "wide.h5"),
                     Catch::Contains("layer 'conv1' weight shape [8,5,5,1] does not match the network's [6,5,5,1]"));
-  // Residual networks are outside the float model (no trained weights exist for them).
-  CHECK_THROWS_WITH(model_from_network(workload::load_network("resnet18")), Catch::Contains("plain chains only"));
+}
+
+TEST_CASE("nn: the float model runs residual graphs (ResNet-18 as a DAG)") {
+  Model m = model_from_network(workload::load_network("resnet18"));
+  he_initialize(m, 3);
+  Matrix x = Matrix::Constant(m.input_shape().elements(), 1, 0.5f);
+  Matrix y = m.forward(x);
+  CHECK(y.rows() == 1000);
+  CHECK(y.allFinite());
 }
 
 TEST_CASE("nn: rramsim train is seeded and reproducible, bad input exits non-zero with no output") {

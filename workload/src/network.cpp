@@ -6,6 +6,7 @@
 
 #include "rramsim/common/config.hpp"
 #include "rramsim/common/error.hpp"
+#include "rramsim/workload/onnx.hpp"
 
 namespace rramsim::workload {
 
@@ -67,10 +68,10 @@ void check_window(const Config& c, const Layer& l) {
   const int in[2] = {l.in_shape.height, l.in_shape.width}, k[2] = {l.kernel_h, l.kernel_w};
   const char* dim[2] = {"height", "width"};
   for (int i = 0; i < 2; ++i)
-    if (in[i] + 2 * l.padding - k[i] < 0)
+    if (in[i] + 2 * l.pad_top - k[i] < 0)
       throw InputError(c.where("kernel") + ": layer '" + l.name + "': kernel " + std::to_string(k[i]) +
                        " is larger than the padded input " + dim[i] + " " +
-                       std::to_string(in[i] + 2 * l.padding) + " (output would be empty)");
+                       std::to_string(in[i] + 2 * l.pad_top) + " (output would be empty)");
 }
 
 Layer parse_layer(const Config& c, size_t index, const Network& net) {
@@ -108,8 +109,8 @@ Layer parse_layer(const Config& c, size_t index, const Network& net) {
       if (l.out_channels == 0) throw InputError(c.where("out_channels") + ": " + here + ": out_channels is required");
       read_kernel(c, l, 0);
       if (l.kernel_h == 0) throw InputError(c.where("kernel") + ": " + here + ": kernel is required");
-      l.stride = static_cast<int>(c.integer("stride", 1, kPositive));
-      l.padding = static_cast<int>(c.integer("padding", 0, kNonNegative));
+      l.set_stride(static_cast<int>(c.integer("stride", 1, kPositive)));
+      l.set_padding(static_cast<int>(c.integer("padding", 0, kNonNegative)));
       l.groups = static_cast<int>(c.integer("groups", 1, kPositive));
       l.bias = c.boolean("bias", true);
       if (c.has("in_channels")) {
@@ -145,8 +146,8 @@ Layer parse_layer(const Config& c, size_t index, const Network& net) {
       l.pool_mode = c.string("mode", "max", {"max", "avg"}) == "avg" ? PoolMode::avg : PoolMode::max;
       read_kernel(c, l, 0);
       if (l.kernel_h == 0) throw InputError(c.where("kernel") + ": " + here + ": kernel is required");
-      l.stride = static_cast<int>(c.integer("stride", l.kernel_h, kPositive));
-      l.padding = static_cast<int>(c.integer("padding", 0, kNonNegative));
+      l.set_stride(static_cast<int>(c.integer("stride", l.kernel_h, kPositive)));
+      l.set_padding(static_cast<int>(c.integer("padding", 0, kNonNegative)));
       check_window(c, l);
       break;
     }
@@ -194,6 +195,7 @@ Network parse_network(const std::string& toml_text, const std::string& origin) {
 
 Network load_network(const std::string& name_or_file) {
   std::filesystem::path file = name_or_file;
+  if (is_onnx_file(name_or_file)) return import_onnx(file).network;
   if (file.extension() != ".toml") {
     file = data_path("networks", name_or_file);
     if (!std::filesystem::exists(file)) {

@@ -86,7 +86,9 @@ struct LayerReport {
   int weight_slices = 0;
   int input_cycles = 0;
   int extra_columns = 0;
-  int64_t crossbars_per_copy = 0;  // groups x row_chunks x col_chunks
+  int64_t crossbars_per_copy = 0;  // groups x row_chunks x col_chunks (small groups packed)
+  int groups_per_crossbar = 1;     // groups sharing one crossbar (depthwise: block-diagonal)
+  double utilization = 0;          // programmed data cells / cells of the crossbars used
   int64_t replication = 0;
   int64_t crossbars = 0;           // crossbars_per_copy x replication
   double cycle_s = 0;              // one read cycle (crossbar read or ADC, whichever is slower)

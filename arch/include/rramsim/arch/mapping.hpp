@@ -27,11 +27,13 @@ struct LayerMapping {
   int outputs_per_crossbar = 0;     // floor(cols / weight_slices)
   int64_t row_chunks = 0;           // ceil(K / rows)
   int64_t col_chunks = 0;           // ceil(M / outputs_per_crossbar)
-  int64_t crossbars = 0;            // one copy: groups x row_chunks x col_chunks
+  int64_t crossbars = 0;            // one copy: groups x row_chunks x col_chunks (or packed, below)
+  int groups_per_crossbar = 1;      // small groups packed block-diagonally (depthwise: K = 9, M = 1)
+  double utilization = 0;           // programmed data cells / cells of the crossbars used
   int busiest_crossbar_columns = 0; // data + extra columns converted per read by the fullest crossbar
   // Per read cycle of one copy (every crossbar read once):
   int64_t dac_activations_per_cycle = 0;  // groups x col_chunks x K
-  int64_t conversions_per_cycle = 0;      // groups x row_chunks x (M x slices + extra x col_chunks)
+  int64_t conversions_per_cycle = 0;      // groups x row_chunks x M x slices + crossbars x extra
 };
 
 // InputError if the layer is not conv/fc or a weight needs more columns than a crossbar has.

@@ -10,11 +10,12 @@
 
 namespace rramsim::nn {
 
-// Zero-weight model. Throws InputError for graphs the float model does not run
-// (residual `add` layers or layers reading anything but the previous layer).
+// Zero-weight model of any layer graph (residual adds, branches, concat ...).
 Model model_from_network(const workload::Network& network);
 
 // load_network(network) + load_weights(weights): the usual way to get a trained model.
+// For an ONNX network ("x.onnx" or "x.onnx:CxHxW") the weights come from the file itself
+// (`weights` may be empty or the same file; an .h5 file replaces them).
 Model load_model(const std::string& network, const std::filesystem::path& weights);
 
 }  // namespace rramsim::nn

@@ -1,6 +1,7 @@
 #pragma once
-// The float CNN: a list of Layer (built from the architecture's network description,
-// see from_network.hpp) plus weights. Every conv/fc layer is one matrix product per group,
+// The float CNN: a graph of Layer (built from the architecture's network description or
+// an ONNX file, see from_network.hpp) plus weights, run as a DAG in layer order (residual
+// add, concat, broadcast mul, activations; layer.hpp). Every conv/fc layer is one matrix product per group,
 // out (M x P) = W (M x K) * X (K x P) as in mac_hook.hpp; a MacHook, when given, computes
 // that product (e.g. the bit-accurate crossbar), otherwise Eigen's float GEMM does.
 //
@@ -22,7 +23,8 @@ using workload::Shape;
 using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 
 // Weights of one conv/fc layer: W is (out channels) x K with groups stacked by rows
-// (rows g*M .. g*M+M-1 are group g's M x K matrix); empty for pooling layers.
+// (rows g*M .. g*M+M-1 are group g's M x K matrix); a constant layer: its values as one
+// column (HWC); empty for other layers.
 struct LayerParams {
   Matrix weights;
   Vector bias;
@@ -30,8 +32,8 @@ struct LayerParams {
 
 // What the backward pass needs from a forward pass (backprop.hpp).
 struct ForwardTrace {
-  std::vector<Matrix> inputs;             // per layer: its input activations
-  std::vector<Matrix> outputs;            // per layer: its output (after ReLU)
+  std::vector<Matrix> inputs;             // per layer: its first input's activations
+  std::vector<Matrix> outputs;            // per layer: its output (after the activation)
   std::vector<std::vector<Matrix>> cols;  // conv: im2col patches per group
   std::vector<std::vector<int>> argmax;   // max pooling: input row of each maximum
 };
@@ -39,7 +41,8 @@ struct ForwardTrace {
 class Model {
  public:
   Model() = default;
-  // Zero weights of the right shapes; throws InputError if consecutive shapes disagree.
+  // Zero weights of the right shapes; a layer with no inputs reads the previous one.
+  // Throws InputError if a layer's input shape disagrees with what it reads.
   Model(std::string network_name, Shape input, std::vector<Layer> layers);
 
   // images: input.size() x batch (HWC columns); returns logits (classes x batch).
@@ -58,7 +61,7 @@ class Model {
   const std::vector<Layer>& layers() const { return layers_; }
   std::vector<LayerParams>& params() { return params_; }  // one per layer
   const std::vector<LayerParams>& params() const { return params_; }
-  // Index among conv/fc layers (MacCall::layer_index) of layer i; -1 for pooling.
+  // Index among conv/fc layers (MacCall::layer_index) of layer i; -1 for the others.
   int mac_index(int layer) const { return mac_index_[layer]; }
   long parameter_count() const;
 
@@ -69,6 +72,7 @@ class Model {
   std::vector<Layer> layers_;
   std::vector<LayerParams> params_;
   std::vector<int> mac_index_;
+  std::vector<int> last_use_;  // per layer: the last layer reading its output
 };
 
 }  // namespace rramsim::nn

@@ -12,8 +12,9 @@
 namespace rramsim::nn {
 namespace {
 
-constexpr const char* kFormat = "rramsim-weights";
-constexpr int64_t kSchemaVersion = 1;
+constexpr const char* kKind = "weights";
+constexpr const char* kLegacyFormat = "rramsim-weights";  // schema version 1
+constexpr int64_t kSchemaVersion = 2;
 
 h5::Dims weight_dims(const Layer& s) {
   if (s.kind == LayerKind::fc) return {hsize_t(s.out_shape.channels), hsize_t(s.in_shape.elements())};
@@ -27,16 +28,21 @@ std::string dims_text(const h5::Dims& d) {
   return t + "]";
 }
 
+// Version 2 carries the common provenance contract (rramsim_kind = "weights"); version 1
+// files (format = "rramsim-weights", e.g. the shipped ones) still read.
 h5::File open_weights(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw InputError("weights file " + path.string() + ": no such file");
   h5::File f = h5::File::open(path);
-  if (!f.has_attr("format") || f.attr_string("format") != kFormat)
-    throw InputError("weights file " + path.string() + ": not an rramsim weights file (no format = \"" +
-                     kFormat + "\" attribute)");
-  if (f.attr_int("schema_version") != kSchemaVersion)
+  if (f.has_attr("rramsim_kind")) {
+    check_kind(f, kKind, {kSchemaVersion});
+    return f;
+  }
+  if (!f.has_attr("format") || f.attr_string("format") != kLegacyFormat)
+    throw InputError("weights file " + path.string() + ": not an rramsim weights file (no rramsim_kind = \"" +
+                     kKind + "\" attribute)");
+  if (f.attr_int("schema_version") != 1)
     throw InputError("weights file " + path.string() + ": schema version " +
-                     std::to_string(f.attr_int("schema_version")) + " is not supported (expected " +
-                     std::to_string(kSchemaVersion) + ")");
+                     std::to_string(f.attr_int("schema_version")) + " is not supported (expected 1 or 2)");
   return f;
 }
 
@@ -46,8 +52,7 @@ void save_weights(const Model& m, const TrainingRecord& r, const std::filesystem
   AtomicOutput out(path);
   {
     auto f = h5::File::create(out.tmp_path());
-    f.attr("format", kFormat).attr("schema_version", kSchemaVersion).attr("network", m.network_name());
-    f.attr("tool_version", tool_version()).attr("git_commit", git_commit()).attr("created_utc", utc_timestamp());
+    f.attr("network", m.network_name());
     f.attr("dataset", r.dataset).attr("optimizer", r.optimizer).attr("epochs", int64_t{r.epochs});
     f.attr("batch_size", int64_t{r.batch_size}).attr("learning_rate", r.learning_rate).attr("seed", r.seed);
     f.attr("test_accuracy", r.test_accuracy).attr("train_seconds", r.train_seconds).attr("command", r.command);
@@ -57,16 +62,18 @@ void save_weights(const Model& m, const TrainingRecord& r, const std::filesystem
       const LayerParams& p = m.params()[i];
       auto g = f.create_group(s.name);
       g.attr("kind", s.kind == LayerKind::fc ? "fc" : "conv").attr("layer_index", int64_t(m.mac_index(i)));
-      g.attr("layout", s.kind == LayerKind::fc ? "out_features, in_features (input flattened HWC)"
-                                               : "out_channels, kernel_h, kernel_w, in_channels_per_group");
+      const std::vector<std::string> axes =
+          s.kind == LayerKind::fc ? std::vector<std::string>{"out_features", "in_features"}
+                                  : std::vector<std::string>{"out_channels", "kernel_h", "kernel_w", "in_channels_per_group"};
       // Row-major [M][K] with K = (ky, kx, c) is the Matrix's row order.
       std::vector<double> w(p.weights.size());
       for (long r2 = 0; r2 < p.weights.rows(); ++r2)
         for (long c = 0; c < p.weights.cols(); ++c) w[r2 * p.weights.cols() + c] = p.weights(r2, c);
-      g.write("weight", w, weight_dims(s));
+      g.write("weight", w, {"1", axes, weight_dims(s)});
       g.write("bias", std::vector<double>(p.bias.data(), p.bias.data() + p.bias.size()),
-              {hsize_t(p.bias.size())});
+              {"1", {"out_features"}, {hsize_t(p.bias.size())}});
     }
+    write_provenance(f, {.rramsim_kind = kKind, .schema_version = kSchemaVersion});
   }
   out.commit();
 }

@@ -112,6 +112,33 @@ void BM_NativeBatchTotal(benchmark::State& st) {
   }
 }
 
+// The transfer matrix alone on a programmed array (the dense line sweep; issue 14).
+void BM_NativeTransfer(benchmark::State& st) {
+  int n = static_cast<int>(st.range(0));
+  auto spec = spec_of(n);
+  auto cells = random_cells(n, 3);
+  for (auto _ : st) {
+    NativeEngine e;
+    e.program(spec, cells);
+    benchmark::DoNotOptimize(e.transfer().data());
+  }
+}
+
+// One calibration work unit at 256x256 (the crossbar stage's inner work): program, then
+// 6 x 64 binary inputs through the transfer matrix.
+void BM_NativeCalibrationUnit(benchmark::State& st) {
+  int n = static_cast<int>(st.range(0));
+  auto spec = spec_of(n);
+  auto cells = random_cells(n, 6);
+  auto v = random_inputs(n, 384, 7);
+  for (auto _ : st) {
+    NativeEngine e;
+    e.program(spec, cells);
+    auto s = e.solve(v);
+    benchmark::DoNotOptimize(s.column_amp.data());
+  }
+}
+
 // Programming (factorization + transfer matrix) and peak memory at the largest sizes.
 void BM_NativeProgram(benchmark::State& st) {
   int n = static_cast<int>(st.range(0));
@@ -137,6 +164,8 @@ BENCHMARK(BM_NativeSingleNonlinear)->Arg(32)->Arg(64)->Unit(benchmark::kMillisec
 BENCHMARK(BM_NgspiceSingleNonlinear)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_NativeBatchPerInput)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NativeBatchTotal)->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NativeTransfer)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NativeCalibrationUnit)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NativeProgram)->Arg(256)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
 
 int main(int argc, char** argv) {

@@ -25,6 +25,7 @@ struct NativeStats {
   int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
   bool line_form = false;        // linear cells solved in line form (conjugate gradients)
   int last_cg_iterations = 0;    // most CG iterations any input of the last solve() needed
+  bool transfer_by_sweep = false;  // T formed by the dense line sweep (else sparse solves)
   long direct_fallbacks = 0;     // line form: inputs solved by the factorization instead
                                  // (the iteration failed on one; the array's later inputs follow)
 };
@@ -38,6 +39,12 @@ struct NativeOptions {
   // solved by the sparse factorization instead.
   double cg_tol_rel = 1e-13;
   int cg_max_iterations = 300;
+  // Nonlinear cells in line form: each Newton step's CG stops at this residual relative to
+  // the step's right-hand side (the Newton residual), so the steps' error shrinks with it.
+  double newton_cg_tol_rel = 1e-10;
+  // Linear cells in line form: the transfer matrix by the dense line sweep (false: by the
+  // sparse factorization, as where the line form does not apply; for comparisons).
+  bool transfer_by_sweep = true;
 };
 
 class NativeEngine : public Engine {

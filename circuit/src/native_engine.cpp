@@ -380,8 +380,13 @@ Eigen::VectorXd NativeEngine::Impl::direct_column_amp(const Eigen::VectorXd& v, 
 }
 
 void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const SolveOptions& o, Solution& s) {
-  // T costs min(R, C) solves: form it once the inputs seen would have cost as much.
-  const long breakeven = std::min(spec.rows, spec.cols);
+  // Form T once the inputs seen would have cost as much as forming it. By sparse solves T
+  // costs min(R, C) of them; by the line sweep (O(n^4) dense, against ~15 CG iterations
+  // of O(n^2) per input) about min(R, C) / 8 at 64-256 lines (bench_circuit:
+  // BM_NativeTransfer vs BM_NativeSingle), not below 16 (short batches keep the iteration).
+  const long lines_min = std::min(spec.rows, spec.cols);
+  const bool sweep = lines && !lines_stalled && opts.transfer_by_sweep;
+  const long breakeven = sweep ? std::max(16L, lines_min / 8) : lines_min;
   if (!has_transfer && direct_inputs + row_volts.cols() >= breakeven) {
     auto t0 = std::chrono::steady_clock::now();
     form_transfer();

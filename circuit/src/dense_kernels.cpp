@@ -1,6 +1,10 @@
 // Dense kernels, baseline x86-64 build, and the run-time choice (dense_kernels.hpp).
 #include "dense_kernels.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
 #define EIGEN_DONT_PARALLELIZE  // one thread per call: results never depend on thread counts
 #include <Eigen/Dense>
 
@@ -12,11 +16,24 @@ namespace {
 
 enum class Isa { baseline, avx2, avx512 };
 
+Isa supported_isa() {
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return Isa::avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::avx2;
+  return Isa::baseline;
+}
+
+// The widest the CPU supports, capped by RRAMSIM_DENSE_ISA (baseline | avx2 | avx512) to
+// reproduce another machine's rounding or to measure the variants. Read once.
 Isa cpu_isa() {
-  static const Isa isa = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
-                             ? Isa::avx512
-                         : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? Isa::avx2
-                                                                                             : Isa::baseline;
+  static const Isa isa = [] {
+    Isa best = supported_isa();
+    const char* env = std::getenv("RRAMSIM_DENSE_ISA");
+    if (!env) return best;
+    Isa cap = std::strcmp(env, "baseline") == 0 ? Isa::baseline
+              : std::strcmp(env, "avx2") == 0   ? Isa::avx2
+                                                : Isa::avx512;
+    return std::min(best, cap);
+  }();
   return isa;
 }
 

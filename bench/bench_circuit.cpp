@@ -1,5 +1,8 @@
 // Crossbar solver speed: native vs ngspice for one solve, native cost per further input,
-// and the largest array's time and memory. Issue 3, section 5.
+// and the largest array's time and memory. Issue 3, section 5; issue 14 (batch with the
+// transfer matrix, per further input, sinh cells, the 256x256 calibration's unit of work).
+// The dense kernels run on the widest vector unit the CPU has; RRAMSIM_DENSE_ISA=baseline
+// (or avx2) measures the others.
 //
 // The ngspice 128x128 solve takes minutes and is opt-in:
 //   bench_circuit --benchmark_filter=Slow
@@ -139,7 +142,8 @@ void BM_NativeCalibrationUnit(benchmark::State& st) {
   }
 }
 
-// Programming (factorization + transfer matrix) and peak memory at the largest sizes.
+// Programming and the transfer matrix (since issue 14 the line sweep, no factorization;
+// factor_nnz is then 0) and peak memory at the largest sizes.
 void BM_NativeProgram(benchmark::State& st) {
   int n = static_cast<int>(st.range(0));
   auto spec = spec_of(n);

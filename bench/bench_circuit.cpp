@@ -1,5 +1,8 @@
 // Crossbar solver speed: native vs ngspice for one solve, native cost per further input,
-// and the largest array's time and memory. Issue 3, section 5.
+// and the largest array's time and memory. Issue 3, section 5; issue 14 (batch with the
+// transfer matrix, per further input, sinh cells, the 256x256 calibration's unit of work).
+// The dense kernels run on the widest vector unit the CPU has; RRAMSIM_DENSE_ISA=baseline
+// (or avx2) measures the others.
 //
 // The ngspice 128x128 solve takes minutes and is opt-in:
 //   bench_circuit --benchmark_filter=Slow
@@ -112,7 +115,35 @@ void BM_NativeBatchTotal(benchmark::State& st) {
   }
 }
 
-// Programming (factorization + transfer matrix) and peak memory at the largest sizes.
+// The transfer matrix alone on a programmed array (the dense line sweep; issue 14).
+void BM_NativeTransfer(benchmark::State& st) {
+  int n = static_cast<int>(st.range(0));
+  auto spec = spec_of(n);
+  auto cells = random_cells(n, 3);
+  for (auto _ : st) {
+    NativeEngine e;
+    e.program(spec, cells);
+    benchmark::DoNotOptimize(e.transfer().data());
+  }
+}
+
+// One calibration work unit at 256x256 (the crossbar stage's inner work): program, then
+// 6 x 64 binary inputs through the transfer matrix.
+void BM_NativeCalibrationUnit(benchmark::State& st) {
+  int n = static_cast<int>(st.range(0));
+  auto spec = spec_of(n);
+  auto cells = random_cells(n, 6);
+  auto v = random_inputs(n, 384, 7);
+  for (auto _ : st) {
+    NativeEngine e;
+    e.program(spec, cells);
+    auto s = e.solve(v);
+    benchmark::DoNotOptimize(s.column_amp.data());
+  }
+}
+
+// Programming and the transfer matrix (since issue 14 the line sweep, no factorization;
+// factor_nnz is then 0) and peak memory at the largest sizes.
 void BM_NativeProgram(benchmark::State& st) {
   int n = static_cast<int>(st.range(0));
   auto spec = spec_of(n);
@@ -137,6 +168,8 @@ BENCHMARK(BM_NativeSingleNonlinear)->Arg(32)->Arg(64)->Unit(benchmark::kMillisec
 BENCHMARK(BM_NgspiceSingleNonlinear)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_NativeBatchPerInput)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NativeBatchTotal)->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NativeTransfer)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_NativeCalibrationUnit)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NativeProgram)->Arg(256)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
 
 int main(int argc, char** argv) {

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "dense_kernels.hpp"
+
 namespace rramsim::circuit::detail {
 namespace {
 
@@ -124,15 +126,22 @@ void LineSystem::word_line_rhs(const Eigen::VectorXd& v, Grid& rw) const {
 
 CgReport LineSystem::solve(const Eigen::VectorXd& v, double tol_rel, int max_iterations, Grid& w,
                            Grid& b) {
+  word_line_rhs(v, rw_);
+  rb_.setZero(R_, C_);
+  if (w_fixed0_) {  // cells from a held W(i,0) drive B(i,0) directly
+    rb_.col(0) = gc_col0_.cwiseProduct(v);
+    if (b_fixed_last_) rb_(R_ - 1, 0) = 0;
+  }
+  return solve_rhs(rw_, rb_, tol_rel, max_iterations, w, b);
+}
+
+CgReport LineSystem::solve_rhs(const Grid& rw, const Grid& rb, double tol_rel, int max_iterations,
+                               Grid& w, Grid& b) {
   CgReport rep;
   // Right-hand side of the bit-line Schur complement: f = rb + H A_w^-1 rw.
-  word_line_rhs(v, t_);
+  t_ = rw;
   solve_word_lines(t_);
-  r_ = h_.cwiseProduct(t_);
-  if (w_fixed0_) {  // cells from a held W(i,0) drive B(i,0) directly
-    r_.col(0) += gc_col0_.cwiseProduct(v);
-    if (b_fixed_last_) r_(R_ - 1, 0) = 0;
-  }
+  r_ = h_.cwiseProduct(t_) + rb;
   const double fnorm = r_.norm();
   b.setZero(R_, C_);
   p_ = r_;
@@ -159,11 +168,70 @@ CgReport LineSystem::solve(const Eigen::VectorXd& v, double tol_rel, int max_ite
     p_ = t_ + (rz_next / rz) * p_;
     rz = rz_next;
   }
-  word_line_rhs(v, t_);
-  t_ += h_.cwiseProduct(b);
+  t_ = rw + h_.cwiseProduct(b);
   solve_word_lines(t_);
   std::swap(w, t_);  // the caller's old grid becomes the workspace: no fresh pages
   return rep;
+}
+
+bool LineSystem::transfer(Eigen::MatrixXd& t) const {
+  const int R = R_, C = C_;
+  Grid w_diag(R, C), b_diag_grid(R, C);
+  Eigen::VectorXd w_off = Eigen::VectorXd::Zero(C), b_off = Eigen::VectorXd::Zero(R);
+  Eigen::VectorXd w_drive = Eigen::VectorXd::Zero(C), b_drive = Eigen::VectorXd::Zero(R);
+  for (int j = 0; j < C; ++j) {
+    const double wires = (j > 0 ? gw_ : gd_) + (j + 1 < C ? gw_ : 0.0);
+    if (j > 0) w_off[j] = off_w(j);
+    for (int i = 0; i < R; ++i) {
+      w_diag(i, j) = (j == 0 && w_fixed0_) ? 1.0 : cell(i, j) + wires;
+      b_diag_grid(i, j) = b_diag(i, j);
+    }
+  }
+  for (int i = 1; i < R; ++i) b_off[i] = off_b(i);
+  if (w_fixed0_) {  // W(i,0) = v_i: its wire drives W(i,1), its cell B(i,0)
+    w_drive[0] = 1.0;
+    if (C > 1) w_drive[1] = gw_;
+    b_drive = gc_col0_;
+  } else {
+    w_drive[0] = gd_;
+  }
+  SweepLines s;
+  s.rows = R;
+  s.cols = C;
+  s.w_diag = w_diag.data();
+  s.w_off = w_off.data();
+  s.cell = h_.data();
+  s.b_diag = b_diag_grid.data();
+  s.b_off = b_off.data();
+  s.w_drive = w_drive.data();
+  s.b_drive = b_drive.data();
+  s.sense_fixed = b_fixed_last_;
+  s.g_last = b_fixed_last_ ? gb_ : gs_;
+  s.sense_last = gc_row_last_.data();
+  t.resize(C, R);
+  return transfer_sweep(s, t.data());
+}
+
+void LineSystem::wire_currents(const Eigen::VectorXd& v, const Grid& w, const Grid& b, Grid& fw,
+                               Grid& fb) const {
+  const int R = R_, C = C_;
+  fw.setZero(R, C);
+  fb.setZero(R, C);
+  for (int j = 0; j + 1 < C; ++j) {
+    auto cur = (gw_ * (w.col(j) - w.col(j + 1))).eval();
+    fw.col(j) += cur;
+    fw.col(j + 1) -= cur;
+  }
+  if (!w_fixed0_) fw.col(0) += gd_ * (w.col(0) - v);
+  for (int j = 0; j < C; ++j)
+    for (int i = 0; i + 1 < R; ++i) {
+      const double cur = gb_ * (b(i, j) - b(i + 1, j));
+      fb(i, j) += cur;
+      fb(i + 1, j) -= cur;
+    }
+  if (!b_fixed_last_) fb.row(R - 1) += gs_ * b.row(R - 1);
+  if (w_fixed0_) fw.col(0).setZero();
+  if (b_fixed_last_) fb.row(R - 1).setZero();
 }
 
 Eigen::VectorXd LineSystem::column_amp(const Grid& w, const Grid& b) const {

@@ -41,9 +41,26 @@ class LineSystem {
   // arithmetic at these sizes).
   CgReport solve(const Eigen::VectorXd& row_volt, double tol_rel, int max_iterations, Grid& w,
                  Grid& b);
+  // The same system with a given right-hand side at every free node (rw at the word-line
+  // nodes, rb at the bit-line nodes; 0 at fixed nodes, which come back 0): a Newton step.
+  // Stops at a Schur residual below tol_rel times the right-hand side's.
+  CgReport solve_rhs(const Grid& rw, const Grid& rb, double tol_rel, int max_iterations, Grid& w,
+                     Grid& b);
+  // The transfer matrix T (cols x rows; column currents per volt at each row input) by a
+  // dense sweep along the bit lines (dense_kernels.hpp). False if the sweep found a Schur
+  // complement not positive definite (use the sparse path).
+  bool transfer(Eigen::MatrixXd& t) const;
+  // Net current leaving each free node through the wires, drivers and sense resistances
+  // (fixed nodes: 0), for node voltages w, b (fixed nodes included) and inputs v.
+  void wire_currents(const Eigen::VectorXd& row_volt, const Grid& w, const Grid& b, Grid& fw,
+                     Grid& fb) const;
   // Column currents from node voltages.
   Eigen::VectorXd column_amp(const Grid& w, const Grid& b) const;
 
+  bool driver_fixed() const { return w_fixed0_; }
+  bool sense_fixed() const { return b_fixed_last_; }
+  double bitline_siemens() const { return gb_; }
+  double sense_siemens() const { return gs_; }
   int rows() const { return R_; }
   int cols() const { return C_; }
   int free_nodes() const { return 2 * R_ * C_ - (w_fixed0_ ? R_ : 0) - (b_fixed_last_ ? C_ : 0); }
@@ -68,7 +85,7 @@ class LineSystem {
   Grid h_;                   // cell coupling between two free nodes (0 if either is fixed)
   Eigen::VectorXd b_wires_;  // per row: bit-line wire and sense conductance at a B node
   Grid w_inv_piv_, b_inv_piv_;  // 1 / pivots of the lines' LDL^T factors
-  Grid r_, p_, t_;           // CG workspace
+  Grid r_, p_, t_, rw_, rb_;  // CG workspace
   double off_w0_ = 0;        // off-diagonal W(i,0)-W(i,1) (0 if W(i,0) is fixed)
   double off_b_last_ = 0;    // off-diagonal B(R-2,j)-B(R-1,j) (0 if B(R-1,j) is fixed)
 };

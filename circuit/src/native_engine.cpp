@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "detail.hpp"
+#include "dense_kernels.hpp"
 #include "line_system.hpp"
 
 namespace rramsim::circuit {
@@ -73,6 +74,12 @@ Eigen::MatrixXd block_solve(const Ldlt& f, const Eigen::MatrixXd& b) {
   return x;
 }
 
+// Sinh cells fit the line form when each cell joins W(i,j) and B(i,j) directly (1R, or
+// 1T1R with a zero-ohm transistor); otherwise 1T1R has an internal node per cell.
+bool line_newton_applies(const CrossbarSpec& spec) {
+  return spec.cell == CellType::passive_1r || spec.access_on_ohm == 0;
+}
+
 }  // namespace
 
 struct NativeEngine::Impl {
@@ -100,8 +107,15 @@ struct NativeEngine::Impl {
   bool has_transfer = false;
   long direct_inputs = 0;  // inputs solved without T (T pays off after ~min(R,C) of them)
   NativeStats stats;
+  // Nonlinear cells in line form: sinh prefactors, chord conductances (Newton's start).
+  detail::Grid sinh_amp, chord_siemens;
+  detail::Grid fw, fb, dw, db;  // Newton residual and step (kept: no fresh pages)
+  bool sparse_newton_ready = false;
 
   void build_generic();
+  void prepare_sparse_newton();
+  bool line_newton(const Eigen::VectorXd& v, int& iterations);
+  void solve_nonlinear(const Eigen::MatrixXd& row_volts, const SolveOptions& o, Solution& s);
   void assemble();
   void factor();
   void form_transfer();
@@ -187,6 +201,11 @@ void NativeEngine::Impl::factor() {
 }
 
 void NativeEngine::Impl::form_transfer() {
+  if (lines && !lines_stalled && opts.transfer_by_sweep && lines->transfer(T)) {
+    stats.transfer_by_sweep = true;
+    has_transfer = true;
+    return;
+  }
   build_generic();
   factor();
   const int R = net.rows, C = net.cols;
@@ -218,7 +237,7 @@ void NativeEngine::Impl::form_transfer() {
 // line form does not apply, its iteration fails, or the transfer matrix is asked for.
 void NativeEngine::Impl::build_generic() {
   if (generic) return;
-  if (lines) {  // the same linear network from the line system's conductances
+  if (lines && linear) {  // the same linear network from the line system's conductances
     CrossbarSpec s = spec;
     s.cell = CellType::passive_1r;  // cell_siemens already holds the access resistance
     s.access_on_ohm = 0;
@@ -255,34 +274,49 @@ void NativeEngine::program(const CrossbarSpec& spec, const CellArray& cells) {
     m.lines = detail::LineSystem::make(spec);
     if (m.lines && !m.lines->set_cells(cell_siemens(spec, cells))) m.lines.reset();
   }
-  m.cells = m.lines ? CellArray{} : cells;
+  m.sparse_newton_ready = false;
+  if (!m.linear && line_newton_applies(spec)) {  // sinh cells: Newton in line form
+    m.lines = detail::LineSystem::make(spec);
+    m.sinh_amp = cell_sinh_prefactor_amp(spec, cells);
+    const double vr = spec.read_volt, v0 = spec.device.v0_volt;
+    m.chord_siemens = m.sinh_amp * (std::sinh(vr / v0) / vr);
+    if (m.lines && !m.lines->set_cells(m.chord_siemens)) m.lines.reset();
+  }
+  m.cells = m.lines && m.linear ? CellArray{} : cells;
   if (m.lines) {
     m.stats.unknowns = m.lines->free_nodes();
     m.stats.line_form = true;
   } else {
     m.build_generic();
-  }
-  if (!m.linear) {
-    // Chord matrix: each cell at its conductance at read_volt, for Newton's start point.
-    SpMat chord = m.K;
-    double vr = spec.read_volt;
-    for (const auto& d : m.devices) {
-      double g = d.amp * std::sinh(vr / m.net.v0_volt) / vr;
-      if (d.paa >= 0) chord.valuePtr()[d.paa] += g;
-      if (d.pbb >= 0) chord.valuePtr()[d.pbb] += g;
-      if (d.pab >= 0) chord.valuePtr()[d.pab] -= g;
-      if (d.pba >= 0) chord.valuePtr()[d.pba] -= g;
-    }
-    m.ldlt.compute(chord);
-    m.jac.analyzePattern(m.K);
-    if (m.ldlt.info() != Eigen::Success)
-      throw SolverError("native engine: factorization of the nodal matrix failed (singular system)");
-    m.stats.factor_nonzeros = m.ldlt.matrixL().nestedExpression().nonZeros();
-    m.factored = true;
+    if (!m.linear) m.prepare_sparse_newton();
   }
   m.programmed = true;
   m.stats.program_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The general network's Newton: chord matrix factored once (the start point), Jacobian
+// pattern analysed once. Built at programming when the line form does not apply, else
+// only when a line-form Newton fails.
+void NativeEngine::Impl::prepare_sparse_newton() {
+  if (sparse_newton_ready) return;
+  build_generic();
+  SpMat chord = K;
+  const double vr = spec.read_volt;
+  for (const auto& d : devices) {
+    double g = d.amp * std::sinh(vr / net.v0_volt) / vr;
+    if (d.paa >= 0) chord.valuePtr()[d.paa] += g;
+    if (d.pbb >= 0) chord.valuePtr()[d.pbb] += g;
+    if (d.pab >= 0) chord.valuePtr()[d.pab] -= g;
+    if (d.pba >= 0) chord.valuePtr()[d.pba] -= g;
+  }
+  ldlt.compute(chord);
+  jac.analyzePattern(K);
+  if (ldlt.info() != Eigen::Success)
+    throw SolverError("native engine: factorization of the nodal matrix failed (singular system)");
+  stats.factor_nonzeros = ldlt.matrixL().nestedExpression().nonZeros();
+  factored = true;
+  sparse_newton_ready = true;
 }
 
 Eigen::VectorXd NativeEngine::Impl::device_currents_into_columns(const Eigen::VectorXd& node_v) const {
@@ -346,8 +380,13 @@ Eigen::VectorXd NativeEngine::Impl::direct_column_amp(const Eigen::VectorXd& v, 
 }
 
 void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const SolveOptions& o, Solution& s) {
-  // T costs min(R, C) solves: form it once the inputs seen would have cost as much.
-  const long breakeven = std::min(spec.rows, spec.cols);
+  // Form T once the inputs seen would have cost as much as forming it. By sparse solves T
+  // costs min(R, C) of them; by the line sweep (O(n^4) dense, against ~15 CG iterations
+  // of O(n^2) per input) about min(R, C) / 8 at 64-256 lines (bench_circuit:
+  // BM_NativeTransfer vs BM_NativeSingle), not below 16 (short batches keep the iteration).
+  const long lines_min = std::min(spec.rows, spec.cols);
+  const bool sweep = lines && !lines_stalled && opts.transfer_by_sweep;
+  const long breakeven = sweep ? std::max(16L, lines_min / 8) : lines_min;
   if (!has_transfer && direct_inputs + row_volts.cols() >= breakeven) {
     auto t0 = std::chrono::steady_clock::now();
     form_transfer();
@@ -359,7 +398,9 @@ void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const So
   detail::Grid& b = b_grid;
   stats.last_cg_iterations = 0;
   if (has_transfer) {
-    s.column_amp = T * row_volts;
+    s.column_amp.resize(T.rows(), row_volts.cols());
+    detail::multiply(T.data(), static_cast<int>(T.rows()), static_cast<int>(T.cols()), row_volts.data(),
+                     static_cast<int>(row_volts.cols()), s.column_amp.data());
   } else {
     direct_inputs += row_volts.cols();
     s.column_amp.resize(spec.cols, row_volts.cols());
@@ -399,25 +440,91 @@ void NativeEngine::Impl::solve_linear(const Eigen::MatrixXd& row_volts, const So
   }
 }
 
+// Newton on the line form for one input: each step's Jacobian is the linear-cell matrix
+// with every cell at its differential conductance dI/dV, solved by the line-form CG to a
+// residual 1e-10 of the step's right-hand side (inexact Newton: the step's error shrinks
+// with the residual). Starts from the chord solution. False if a line solve fails.
+bool NativeEngine::Impl::line_newton(const Eigen::VectorXd& v, int& iterations) {
+  auto& L = *lines;
+  const int R = spec.rows, C = spec.cols;
+  const double v0 = spec.device.v0_volt, am = spec.device.arg_max;
+  iterations = 0;
+  if (!L.set_cells(chord_siemens)) return false;
+  if (!L.solve(v, opts.cg_tol_rel, opts.cg_max_iterations, w_grid, b_grid).converged) return false;
+  const double vmax = std::max(v.cwiseAbs().maxCoeff(), 1e-300);
+  detail::Grid g(R, C), cur(R, C);
+  for (iterations = 1; iterations <= opts.newton_max_iterations; ++iterations) {
+    for (int j = 0; j < C; ++j)
+      for (int i = 0; i < R; ++i) {
+        const double vd = w_grid(i, j) - b_grid(i, j);
+        cur(i, j) = detail::sinh_amp(sinh_amp(i, j), vd, v0, am);
+        g(i, j) = detail::sinh_siemens(sinh_amp(i, j), vd, v0, am);
+      }
+    L.wire_currents(v, w_grid, b_grid, fw, fb);  // residual F = wires + cells, negated
+    fw = -(fw + cur);
+    fb = cur - fb;
+    if (L.driver_fixed()) fw.col(0).setZero();
+    if (L.sense_fixed()) fb.row(R - 1).setZero();
+    if (!L.set_cells(g)) return false;
+    auto rep = L.solve_rhs(fw, fb, opts.newton_cg_tol_rel, opts.cg_max_iterations, dw, db);
+    stats.last_cg_iterations = std::max(stats.last_cg_iterations, rep.iterations);
+    if (!rep.converged) return false;
+    const double step = std::max(dw.cwiseAbs().maxCoeff(), db.cwiseAbs().maxCoeff());
+    if (!std::isfinite(step)) return false;
+    const double scale = step > opts.newton_max_step_volt ? opts.newton_max_step_volt / step : 1.0;
+    w_grid += scale * dw;
+    b_grid += scale * db;
+    if (step <= opts.newton_tol_volt * std::max(1.0, vmax)) return true;
+  }
+  return false;
+}
+
+void NativeEngine::Impl::solve_nonlinear(const Eigen::MatrixXd& row_volts, const SolveOptions& o,
+                                         Solution& s) {
+  const int R = spec.rows, C = spec.cols;
+  s.column_amp.resize(C, row_volts.cols());
+  stats.last_newton_iterations = 0;
+  stats.last_cg_iterations = 0;
+  for (Eigen::Index k = 0; k < row_volts.cols(); ++k) {
+    Eigen::VectorXd v = row_volts.col(k);
+    const bool first = k == 0 && o.node_voltages;
+    int it = 0;
+    if (lines && !lines_stalled) {
+      if (line_newton(v, it)) {
+        stats.last_newton_iterations = std::max(stats.last_newton_iterations, it);
+        auto out = s.column_amp.col(k);
+        if (!lines->sense_fixed()) {
+          out = lines->sense_siemens() * b_grid.row(R - 1).transpose();
+        } else {  // into the held sense node: the last row's cells and the wire above
+          for (int j = 0; j < C; ++j)
+            out[j] = detail::sinh_amp(sinh_amp(R - 1, j), w_grid(R - 1, j), spec.device.v0_volt,
+                                      spec.device.arg_max) +
+                     (R > 1 ? lines->bitline_siemens() * b_grid(R - 2, j) : 0.0);
+        }
+        if (first) {
+          s.wordline_volt = w_grid;
+          s.bitline_volt = b_grid;
+        }
+        continue;
+      }
+      lines_stalled = true;  // the array's later inputs go straight to the general network
+    }
+    if (lines) ++stats.direct_fallbacks;
+    prepare_sparse_newton();
+    Eigen::VectorXd x = (v.cwiseAbs().maxCoeff() == 0) ? Eigen::VectorXd::Zero(n) : newton(v, it);
+    stats.last_newton_iterations = std::max(stats.last_newton_iterations, it);
+    Eigen::VectorXd nv = node_volts(net, free_of_node, x, v);
+    s.column_amp.col(k) = Cm * x + Dm * v + device_currents_into_columns(nv);
+    if (first) detail::fill_node_maps(net, nv, s);
+  }
+}
+
 Solution NativeEngine::solve(const Eigen::MatrixXd& row_volts, const SolveOptions& opts) {
   Impl& m = *impl_;
   detail::check_inputs("native", m.programmed, m.spec.rows, row_volts);
   Solution s;
-  if (m.linear) {
-    m.solve_linear(row_volts, opts, s);
-    return s;
-  }
-  s.column_amp.resize(m.net.cols, row_volts.cols());
-  m.stats.last_newton_iterations = 0;
-  for (Eigen::Index k = 0; k < row_volts.cols(); ++k) {
-    Eigen::VectorXd v = row_volts.col(k);
-    int it = 0;
-    Eigen::VectorXd x = (v.cwiseAbs().maxCoeff() == 0) ? Eigen::VectorXd::Zero(m.n) : m.newton(v, it);
-    m.stats.last_newton_iterations = std::max(m.stats.last_newton_iterations, it);
-    Eigen::VectorXd nv = node_volts(m.net, m.free_of_node, x, v);
-    s.column_amp.col(k) = m.Cm * x + m.Dm * v + m.device_currents_into_columns(nv);
-    if (k == 0 && opts.node_voltages) detail::fill_node_maps(m.net, nv, s);
-  }
+  if (m.linear) m.solve_linear(row_volts, opts, s);
+  else m.solve_nonlinear(row_volts, opts, s);
   return s;
 }
 

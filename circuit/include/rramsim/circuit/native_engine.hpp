@@ -1,17 +1,19 @@
 #pragma once
-// The native engine: nodal analysis of the crossbar network (network.hpp) with Eigen's
-// sparse Cholesky (LDL^T, AMD ordering) on the symmetric positive definite nodal matrix.
+// The native engine: nodal analysis of the crossbar network (network.hpp).
 //
 // Linear cells, few inputs: the line form (word and bit lines as tridiagonal chains, CG on
 // the bit-line Schur complement; docs/circuit.md); program() only factors the lines. If
-// the iteration stalls, the input is solved by the sparse factorization (built then).
-// Linear cells, many inputs: the factorization (built when first needed). The transfer matrix T (cols x rows, column
-// currents per volt at each row driver) costs min(rows, cols) blocked solves; it is formed
-// as soon as the inputs seen would have cost as much as direct solves (at once for a batch
-// that large), after which every input is I = T v, a dense product.
-// Nonlinear cells: Newton on the nodal equations per input, the Jacobian re-factorized
-// each iteration on a symbolic analysis done once; the start point is the solution of the
-// chord network (each cell at its read conductance), factored once.
+// the iteration stalls, the input is solved by the sparse factorization (Eigen's LDL^T,
+// AMD ordering; built then).
+// Linear cells, many inputs: the transfer matrix T (cols x rows, column currents per volt
+// at each row driver), after which every input is I = T v, one dense product per batch.
+// In line form T comes from a dense sweep along the bit lines (O(n^4) in dense products);
+// otherwise from min(rows, cols) blocked sparse solves. It is formed as soon as the inputs
+// seen would have cost as much as forming it (at once for a batch that large).
+// Nonlinear cells: Newton per input. In line form (1R, or 1T1R with a zero-ohm transistor)
+// each step is a line-form CG solve of the Jacobian, from the chord solution (each cell at
+// its read conductance); otherwise, or if a line solve fails, the Jacobian is re-factorized
+// each iteration on a symbolic analysis done once, from the factored chord network.
 #include <memory>
 
 #include "rramsim/circuit/engine.hpp"
@@ -25,6 +27,7 @@ struct NativeStats {
   int last_newton_iterations = 0;  // most iterations any input of the last solve() needed
   bool line_form = false;        // linear cells solved in line form (conjugate gradients)
   int last_cg_iterations = 0;    // most CG iterations any input of the last solve() needed
+  bool transfer_by_sweep = false;  // T formed by the dense line sweep (else sparse solves)
   long direct_fallbacks = 0;     // line form: inputs solved by the factorization instead
                                  // (the iteration failed on one; the array's later inputs follow)
 };
@@ -38,6 +41,12 @@ struct NativeOptions {
   // solved by the sparse factorization instead.
   double cg_tol_rel = 1e-13;
   int cg_max_iterations = 300;
+  // Nonlinear cells in line form: each Newton step's CG stops at this residual relative to
+  // the step's right-hand side (the Newton residual), so the steps' error shrinks with it.
+  double newton_cg_tol_rel = 1e-10;
+  // Linear cells in line form: the transfer matrix by the dense line sweep (false: by the
+  // sparse factorization, as where the line form does not apply; for comparisons).
+  bool transfer_by_sweep = true;
 };
 
 class NativeEngine : public Engine {

@@ -1,0 +1,38 @@
+// Dense kernels compiled for AVX-512 (F, DQ; called only where the CPU has them; see
+// dense_kernels.hpp). The CMake build targets baseline x86-64, so this file raises the
+// target itself: the standard headers first at the baseline, then a target pragma, the
+// feature macros Eigen selects its packet code by (GCC's pragma does not set them), and
+// Eigen renamed, so that none of its inline functions compiled here for AVX-512 can be picked
+// by the linker for baseline code (or the other way round).
+#include "dense_kernels_std.inc"
+
+#include "dense_kernels.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__AVX512F__)
+#pragma GCC push_options
+#pragma GCC target("avx,avx2,fma,sse3,ssse3,sse4.1,sse4.2,popcnt,avx512f,avx512dq,avx512vl,avx512bw")
+#define __SSE3__ 1
+#define __SSSE3__ 1
+#define __SSE4_1__ 1
+#define __SSE4_2__ 1
+#define __AVX__ 1
+#define __AVX2__ 1
+#define __FMA__ 1
+#define __AVX512F__ 1
+#define __AVX512DQ__ 1
+#define RRAMSIM_POP_TARGET
+#endif
+
+// GCC 12 warns spuriously inside its own avx512fintrin.h (a masked intrinsic's unused
+// pass-through operand).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define Eigen rramsim_eigen_avx512
+#define EIGEN_DONT_PARALLELIZE
+#include <Eigen/Dense>
+
+#define RRAMSIM_KERNEL_NS avx512
+#include "dense_kernels.inc"
+
+#ifdef RRAMSIM_POP_TARGET
+#pragma GCC pop_options
+#endif

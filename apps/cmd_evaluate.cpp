@@ -48,6 +48,7 @@ struct EvaluateArgs {
   uint64_t seed = 1;
   bool quiet = false;
   bool power_gating = false;
+  std::vector<int> iso_bits = {16, 8, 6, 5, 4, 3};
 };
 
 arch::EvaluateOptions build_options(const EvaluateArgs& a, const arch::Hardware& hw, const workload::Network& net) {
@@ -137,6 +138,7 @@ void run_schemes(const EvaluateArgs& a) {
   o.read_pulse_ns = a.read_pulse_ns;
   o.seed = a.seed;
   o.power_gating = a.power_gating;
+  o.static_bits = a.iso_bits;
   o.progress = progress_display(a.quiet);
   sc::Comparison c = sc::compare(o);
   emit(a, a.json ? sc::to_json(c).dump(2) + "\n" : sc::to_text(c));
@@ -182,6 +184,9 @@ void add_evaluate_command(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(0.001, 1e6));
   cmd->add_option("--seed", args->seed, "Seed of the calibrated ADC draws")->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "No progress display");
+  cmd->add_option("--iso-bits", args->iso_bits,
+                  "Static precisions of ISAAC tried for the iso-accuracy baseline, largest first (trained networks)")
+      ->delimiter(',')->check(CLI::Range(2, 16))->capture_default_str();
   cmd->add_flag("--power-gating", args->power_gating,
                 "Tiles holding no weights draw no always-on power (default: every tile of every chip used is on)");
   cmd->callback([args] {

@@ -89,8 +89,8 @@ TEST_CASE("schemes: a shift-mode ADC keeps the top bits of the worst-case range"
 }
 
 TEST_CASE("schemes: evaluate --scheme all reports reads issued, skips, bounded GOPS/W and both baselines") {
-  auto r = test::run_rramsim("evaluate --arch isaac --network lenet5 --scheme all --images 40 --calibration-images 20 "
-                             "-q --json");
+  auto r = test::run_rramsim("evaluate --arch isaac --network lenet5 --scheme all --images 30 --calibration-images 20 "
+                             "--iso-bits 16,6 -q --json");
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
   int schemes = 0;
@@ -113,7 +113,7 @@ TEST_CASE("schemes: evaluate --scheme all reports reads issued, skips, bounded G
 
   // Every scheme runs on PRIME's geometry (256 rows, 4-bit cells) without overrides.
   auto p = test::run_rramsim("evaluate --arch prime --network lenet5 --scheme full --images 20 --calibration-images 20 "
-                             "-q --json");
+                             "--iso-bits 16 -q --json");
   REQUIRE(p.exit_code == 0);
   auto k = nlohmann::json::parse(p.out);
   CHECK(k["hardware"] == "prime");

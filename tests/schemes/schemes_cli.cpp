@@ -87,7 +87,7 @@ TEST_CASE("schemes: ADC sizing picks the fewest bits within the clipping budget"
 
 TEST_CASE("schemes: evaluate --scheme --json reports the scheme, accuracy, skipped subwords, ADC bits and ratios") {
   auto r = test::run_rramsim("evaluate --arch isaac --network lenet5 --scheme full --images 100 "
-                             "--calibration-images 50 -q --json");
+                             "--calibration-images 50 --iso-bits 16,8 -q --json");
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["scheme"] == "full");

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "rramsim/nn/idx.hpp"
+#include "rramsim/nn/image_folder.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::nn {
@@ -23,6 +24,13 @@ std::filesystem::path default_dataset_dir(const std::string& name) {
 }
 
 Dataset load_dataset(const DatasetOptions& o) {
+  if (std::filesystem::path(o.name).extension() == ".toml") {  // an image folder with its preprocessing
+    Preprocess p = load_preprocess(o.name);
+    if (p.folder.empty()) throw InputError(o.name + ": [dataset] folder is required to read images");
+    Dataset d = load_image_folder(p.folder, p, o.limit);
+    d.split = o.split;
+    return d;
+  }
   const auto& names = dataset_names();
   if (std::find(names.begin(), names.end(), o.name) == names.end())
     throw InputError("unknown data set '" + o.name + "' (known: mnist, fashion-mnist)");

@@ -115,8 +115,14 @@ void load_weights(Model& m, const std::filesystem::path& path) {
 }
 
 TrainingRecord read_training_record(const std::filesystem::path& path) {
-  if (workload::is_onnx_file(path.string()))
-    return training_record_from_metadata(workload::onnx_metadata(path.string().substr(0, path.string().find(".onnx") + 5)));
+  if (workload::is_onnx_file(path.string())) {
+    const std::filesystem::path file = path.string().substr(0, path.string().find(".onnx") + 5);
+    TrainingRecord r = training_record_from_metadata(workload::onnx_metadata(file));
+    // A model.toml next to model.onnx (image folder + preprocessing) is the data set.
+    auto side = std::filesystem::path(file).replace_extension(".toml");
+    if (std::filesystem::exists(side)) r.dataset = side.string();
+    return r;
+  }
   h5::File f = open_weights(path);
   TrainingRecord r;
   r.dataset = f.attr_string("dataset");

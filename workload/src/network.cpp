@@ -160,6 +160,7 @@ Layer parse_layer(const Config& c, size_t index, const Network& net) {
                            shape_str(l.in_shape) + " and " + shape_str(shape_of(j)) + ")");
       break;
     }
+    default: break;  // the other kinds come from ONNX import only
   }
   infer_output_shape(l);  // the one shape rule, shared with nn/ and ONNX import
   return l;

@@ -690,7 +690,7 @@ void Importer::fc(const Value& a, std::vector<float> w, int64_t M, int64_t K, st
   if (a.layer >= 0) {
     Layer& p = out_.network.layers[a.layer];
     if (p.kind == LayerKind::reshape && p.activation == Activation::none && layer_uses_[a.layer] == 1 &&
-        p.out_shape.height == 1 && p.out_shape.width == 1) {
+        p.out_shape.height == 1 && p.out_shape.width == 1 && p.in_shape.elements() == K) {
       const Shape s = p.in_shape;
       std::vector<float> w2(w.size());
       for (int64_t m = 0; m < M; ++m)

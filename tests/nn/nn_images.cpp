@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/image_folder.hpp"
@@ -35,7 +36,7 @@ TEST_CASE("nn: an image folder with a preprocessing TOML next to an ONNX model f
   REQUIRE(d.size() == 100);
   REQUIRE(d.images.rows() == 784);
   // Subfolders sorted by name give the classes; files sorted within each: compare as sets.
-  Model m = load_model("lenet5", std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights/lenet5-mnist.h5");
+  Model m = load_model("lenet5", rramsim::data_dir() / "weights/lenet5-mnist.h5");
   const double a_mnist = m.accuracy(mnist), a_png = m.accuracy(d);
   CHECK(a_png == a_mnist);
   CHECK(d.num_classes == 10);
@@ -43,7 +44,7 @@ TEST_CASE("nn: an image folder with a preprocessing TOML next to an ONNX model f
   // The exported model with its sibling TOML: evaluate takes the images as the data set.
   const auto onnx = dir / "lenet5.onnx";
   REQUIRE(test::run_rramsim(fmt::format("export --network lenet5 --weights {} --out {}",
-                                        (std::filesystem::path(RRAMSIM_SOURCE_DATA_DIR) / "weights/lenet5-mnist.h5").string(),
+                                        (rramsim::data_dir() / "weights/lenet5-mnist.h5").string(),
                                         onnx.string()))
               .exit_code == 0);
   auto r = test::run_rramsim(fmt::format("evaluate --arch isaac --network {} --scheme baseline --json -q --calibration-images 50",

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/onnx_model.hpp"
@@ -24,7 +25,7 @@ using namespace rramsim::nn;
 
 namespace {
 
-const std::filesystem::path kData = RRAMSIM_SOURCE_DATA_DIR;
+const std::filesystem::path kData = rramsim::data_dir();
 const std::filesystem::path kTmp = RRAMSIM_TEST_TMP;
 const std::filesystem::path kNodeTests = "/usr/share/libonnx-testdata/data/node";
 

@@ -237,7 +237,8 @@ void interchip_traffic(const Hardware& hw, const Network& net, Report& rep) {
       chip[i] = std::min(rep.chips - 1, int((used + 0.5 * double(r.crossbars)) / per_chip));
       used += double(r.crossbars);
     } else {
-      chip[i] = net.layers[i].inputs[0] >= 0 ? chip[net.layers[i].inputs[0]] : 0;
+      const auto& ins = net.layers[i].inputs;  // a constant layer has none
+      chip[i] = !ins.empty() && ins[0] >= 0 ? chip[ins[0]] : 0;
     }
   }
   std::vector<double> link_bytes(rep.chips, 0.0);

@@ -1,4 +1,6 @@
 #include "rramsim/arch/hardware.hpp"
+
+#include <fmt/format.h>
 #include "rramsim/common/data_path.hpp"
 
 #include <cmath>
@@ -7,6 +9,12 @@
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::arch {
+
+namespace {
+// Limits far above any published design, so that sizes derived from them stay exact.
+constexpr double kMaxComponentCount = 1e6;
+constexpr int64_t kMaxCrossbarsPerChip = int64_t{1} << 30;
+}  // namespace
 
 namespace {
 
@@ -90,6 +98,9 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
     k.level = lvl == "ima" ? Level::ima : lvl == "tile" ? Level::tile : Level::chip;
     if (lvl.empty()) throw InputError(c.where("level") + ": component '" + k.name + "' needs a level (ima, tile, chip)");
     k.count = need_num(c, "count");
+    if (k.count > kMaxComponentCount)
+      throw InputError(c.where("count") + ": component '" + k.name + "': count " + fmt::format("{:g}", k.count) +
+                       " exceeds the limit of " + fmt::format("{:g}", kMaxComponentCount) + " per " + lvl);
     k.power_mw = c.number("power_mw", -1, {.min = 0});
     k.area_mm2 = c.number("area_mm2", -1, {.min = 0});
     k.always_on_mw = c.number("always_on_mw", 0, {.min = 0});
@@ -119,6 +130,10 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
     throw InputError(origin + ": needs a [[component]] with event = \"crossbar_read\" and count >= 1 per IMA");
   if (hw.adcs_per_ima < 1)
     throw InputError(origin + ": needs a [[component]] with event = \"adc_conversion\" and count >= 1 per IMA");
+  if (hw.crossbars_per_chip() > kMaxCrossbarsPerChip)
+    throw InputError(origin + ": " + std::to_string(hw.crossbars_per_chip()) +
+                     " crossbars per chip (crossbars per IMA x imas_per_tile x tiles_per_chip) exceeds the limit of " +
+                     std::to_string(kMaxCrossbarsPerChip));
   doc.reject_unknown_keys();
   return hw;
 }

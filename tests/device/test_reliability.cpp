@@ -84,3 +84,22 @@ TEST_CASE("reliability: train refuses a non-finite learning rate and an output e
   CHECK(r.err.find("refusing to overwrite") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "w.h5"));
 }
+
+TEST_CASE("reliability: hardware sizes that would overflow are refused with the file and key") {
+  auto dir = test::temp_dir("rel-hw");
+  std::ifstream in(fs::path(RRAMSIM_SOURCE_DIR) / "data/hardware/isaac.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto set = [&](const std::string& key, const std::string& value) {
+    auto at = text.find(key + " = ");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, text.find('\n', at) - at, key + " = " + value);
+  };
+  set("imas_per_tile", "65536");
+  set("tiles_per_chip", "1048576");
+  write_file(dir / "big.toml", text);
+  auto r = test::run_rramsim("evaluate --arch " + (dir / "big.toml").string() + " --network lenet5 --synthetic");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("crossbars per chip") != std::string::npos);
+  CHECK(r.err.find("big.toml") != std::string::npos);
+}

@@ -102,7 +102,7 @@ struct Hardware {
   // components, excluding its IMAs when include_children is false).
   double level_power_mw(Level l, bool include_children) const;
   double level_area_mm2(Level l, bool include_children) const;
-  int crossbars_per_chip() const { return crossbars_per_ima * imas_per_tile * tiles_per_chip; }
+  int64_t crossbars_per_chip() const { return int64_t{crossbars_per_ima} * imas_per_tile * tiles_per_chip; }
   int weight_slices(int bits) const { return (bits + bits_per_cell - 1) / bits_per_cell; }
   double adcs_per_crossbar() const { return double(adcs_per_ima) / crossbars_per_ima; }
   double chip_always_on_w() const;

@@ -268,6 +268,11 @@ ComparisonRow second_design(const CompareOptions& a, const arch::Hardware& other
   ComparisonRow r{other.name == "prime" ? "PRIME" : other.name, other.name, {}, -1};
   arch::EvaluateOptions o = base;
   o.adc_bits.reset();  // the other design at its own ADC
+  // Calibration tables describe the evaluated design's array (rows, bits per cell); the
+  // other design has its own geometry, so its row uses the ideal quantizer and ADC model.
+  o.tables.reset();
+  so.adc = nullptr;
+  so.read_energy.reset();
   if (std::filesystem::exists(default_schemes_dir() / (other.name + ".toml"))) {
     so.scheme = resolve_scheme(other.name);
     adopt_geometry(so.scheme, other);

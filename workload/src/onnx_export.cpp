@@ -97,7 +97,61 @@ class Exporter {
     return out;
   }
   void layer(int i);
+  int conv_layer(const Layer& l, const LayerWeights& w, const std::string& x, const std::string& raw);
+  int fc_layer(const Layer& l, const LayerWeights& w, const std::string& x, int xr, const std::string& raw);
 };
+
+// A conv layer: weights reordered from (M, kh, kw, c) rows to ONNX (M, c, kh, kw).
+int Exporter::conv_layer(const Layer& l, const LayerWeights& w, const std::string& x, const std::string& raw) {
+  const int64_t M = l.out_channels, cg = l.in_shape.channels / l.groups, kh = l.kernel_h, kw = l.kernel_w,
+                K = cg * kh * kw;
+  std::vector<float> onnx_w(M * K);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t c = 0; c < cg; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x2 = 0; x2 < kw; ++x2)
+          onnx_w[((m * cg + c) * kh + y) * kw + x2] = w.weights[m * K + (y * kw + x2) * cg + c];
+  initializer(l.name + ".weight", {M, cg, kh, kw}, onnx_w);
+  std::vector<std::string> in{x, l.name + ".weight"};
+  if (l.bias) {
+    initializer(l.name + ".bias", {M}, w.bias);
+    in.push_back(l.name + ".bias");
+  }
+  auto* n = node("Conv", l.name, in, raw);
+  ints(n, "kernel_shape", {kh, kw});
+  ints(n, "strides", {l.stride_h, l.stride_w});
+  ints(n, "pads", {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right});
+  ints(n, "dilations", {l.dilation_h, l.dilation_w});
+  integer(n, "group", l.groups);
+  return 4;
+}
+
+// An fc layer as Gemm; a rank-4 input is flattened first (CHW order).
+int Exporter::fc_layer(const Layer& l, const LayerWeights& w, const std::string& x, int xr, const std::string& raw) {
+  const Shape s = l.in_shape;
+  const int64_t M = l.out_channels, K = s.elements();
+  std::string a = x;
+  std::vector<float> onnx_w = w.weights;  // [M, K], K in HWC order
+  if (xr != 2) {
+    // Flatten (CHW order) then Gemm with columns permuted HWC -> CHW.
+    a = l.name + "_flat";
+    integer(node("Flatten", l.name + "_flatten", {x}, a), "axis", 1);
+    for (int64_t m = 0; m < M; ++m)
+      for (int c = 0; c < s.channels; ++c)
+        for (int y = 0; y < s.height; ++y)
+          for (int x2 = 0; x2 < s.width; ++x2)
+            onnx_w[m * K + (int64_t(c) * s.height + y) * s.width + x2] =
+                w.weights[m * K + (int64_t(y) * s.width + x2) * s.channels + c];
+  }
+  initializer(l.name + ".weight", {M, K}, onnx_w);
+  std::vector<std::string> in{a, l.name + ".weight"};
+  if (l.bias) {
+    initializer(l.name + ".bias", {M}, w.bias);
+    in.push_back(l.name + ".bias");
+  }
+  integer(node("Gemm", l.name, in, raw), "transB", 1);
+  return 2;
+}
 
 void Exporter::layer(int i) {
   const Layer& l = net_.layers[i];
@@ -108,56 +162,12 @@ void Exporter::layer(int i) {
   const std::string raw = act ? l.name + "_pre" : l.name;
   int rank = xr;
   switch (l.kind) {
-    case LayerKind::conv: {
-      const int64_t M = l.out_channels, cg = l.in_shape.channels / l.groups, kh = l.kernel_h, kw = l.kernel_w,
-                    K = cg * kh * kw;
-      std::vector<float> onnx_w(M * K);
-      for (int64_t m = 0; m < M; ++m)
-        for (int64_t c = 0; c < cg; ++c)
-          for (int64_t y = 0; y < kh; ++y)
-            for (int64_t x2 = 0; x2 < kw; ++x2)
-              onnx_w[((m * cg + c) * kh + y) * kw + x2] = w.weights[m * K + (y * kw + x2) * cg + c];
-      initializer(l.name + ".weight", {M, cg, kh, kw}, onnx_w);
-      std::vector<std::string> in{x, l.name + ".weight"};
-      if (l.bias) {
-        initializer(l.name + ".bias", {M}, w.bias);
-        in.push_back(l.name + ".bias");
-      }
-      auto* n = node("Conv", l.name, in, raw);
-      ints(n, "kernel_shape", {kh, kw});
-      ints(n, "strides", {l.stride_h, l.stride_w});
-      ints(n, "pads", {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right});
-      ints(n, "dilations", {l.dilation_h, l.dilation_w});
-      integer(n, "group", l.groups);
-      rank = 4;
+    case LayerKind::conv:
+      rank = conv_layer(l, w, x, raw);
       break;
-    }
-    case LayerKind::fc: {
-      const Shape s = l.in_shape;
-      const int64_t M = l.out_channels, K = s.elements();
-      std::string a = x;
-      std::vector<float> onnx_w = w.weights;  // [M, K], K in HWC order
-      if (xr != 2) {
-        // Flatten (CHW order) then Gemm with columns permuted HWC -> CHW.
-        a = l.name + "_flat";
-        integer(node("Flatten", l.name + "_flatten", {x}, a), "axis", 1);
-        for (int64_t m = 0; m < M; ++m)
-          for (int c = 0; c < s.channels; ++c)
-            for (int y = 0; y < s.height; ++y)
-              for (int x2 = 0; x2 < s.width; ++x2)
-                onnx_w[m * K + (int64_t(c) * s.height + y) * s.width + x2] =
-                    w.weights[m * K + (int64_t(y) * s.width + x2) * s.channels + c];
-      }
-      initializer(l.name + ".weight", {M, K}, onnx_w);
-      std::vector<std::string> in{a, l.name + ".weight"};
-      if (l.bias) {
-        initializer(l.name + ".bias", {M}, w.bias);
-        in.push_back(l.name + ".bias");
-      }
-      integer(node("Gemm", l.name, in, raw), "transB", 1);
-      rank = 2;
+    case LayerKind::fc:
+      rank = fc_layer(l, w, x, xr, raw);
       break;
-    }
     case LayerKind::pool: {
       auto* n = node(l.is_max_pool() ? "MaxPool" : "AveragePool", l.name, {x}, raw);
       ints(n, "kernel_shape", {l.kernel_h, l.kernel_w});

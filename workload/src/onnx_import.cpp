@@ -313,6 +313,9 @@ class Importer {
   void check_opset();
   void read_input();
   void handle_node();
+  void constant_node();
+  void reshape_node();
+  void transpose_node();
   void conv();
   void batchnorm();
   void activation(Activation a, float alpha, float beta);
@@ -958,6 +961,92 @@ void Importer::fold_shape_op(const std::string& op) {
   define(0, std::move(v));
 }
 
+void Importer::constant_node() {
+  only_attributes({"value", "value_float", "value_floats", "value_int", "value_ints"});
+  Value v;
+  v.is_const = true;
+  if (auto* a = attr("value")) {
+    v.t = decode_tensor(a->t(), origin_ + ": node '" + node_->name() + "'");
+  } else if (auto* f = attr("value_float")) {
+    v.t.f = {f->f()};
+  } else if (auto* fs = attr("value_floats")) {
+    v.t.f.assign(fs->floats().begin(), fs->floats().end());
+    v.t.dims = {int64_t(v.t.f.size())};
+  } else if (auto* i = attr("value_int")) {
+    v.t.is_int = true, v.t.i = {i->i()}, v.t.f = {float(i->i())};
+  } else if (auto* is = attr("value_ints")) {
+    v.t.is_int = true;
+    v.t.i.assign(is->ints().begin(), is->ints().end());
+    v.t.f.assign(v.t.i.begin(), v.t.i.end());
+    v.t.dims = {int64_t(v.t.i.size())};
+  } else {
+    fail("no value attribute");
+  }
+  define(0, std::move(v));
+}
+
+void Importer::reshape_node() {
+  only_attributes({"allowzero"});
+  const Value& x = data_in(0);
+  std::vector<int64_t> target;
+  if (out_.opset < 5) {
+    target = attr_ints("shape");
+  } else {
+    const Tensor& t = const_in(1);
+    if (!t.is_int) fail("shape must be an integer tensor");
+    target = t.i;
+  }
+  const bool allowzero = attr_int("allowzero", 0) != 0;
+  auto in = dims_of(x);
+  int infer = -1;
+  int64_t known = 1;
+  for (size_t k = 0; k < target.size(); ++k) {
+    if (target[k] == 0 && !allowzero) {
+      if (k >= in.size()) fail("shape copies dimension " + std::to_string(k) + " that the input lacks");
+      target[k] = in[k];
+    } else if (target[k] == -1) {
+      if (infer >= 0) fail("shape has more than one -1");
+      infer = int(k);
+      continue;
+    } else if (target[k] < 0 || target[k] > kMaxElements) {
+      fail("shape value " + std::to_string(target[k]) + " is not supported");
+    }
+    known *= std::max<int64_t>(target[k], 1);
+    if (known > kMaxElements) fail("shape is too large");
+    if (target[k] == 0) fail("a zero-sized dimension is not supported");
+  }
+  int64_t total = shape_of(x).elements() * batch_;
+  if (infer >= 0) {
+    if (total % known) fail("shape " + dims_str(target) + " does not divide the input");
+    target[infer] = total / known;
+  }
+  reshape_to(x, target);
+}
+
+void Importer::transpose_node() {
+  only_attributes({"perm"});
+  const Value& x = data_in(0);
+  auto perm = attr_ints("perm");
+  auto d = dims_of(x);
+  if (perm.empty())
+    for (int k = x.rank - 1; k >= 0; --k) perm.push_back(k);
+  if (int(perm.size()) != x.rank) fail("perm has " + std::to_string(perm.size()) + " values for rank " + std::to_string(x.rank));
+  std::vector<int64_t> target, before, after;
+  std::vector<bool> seen(x.rank, false);
+  for (auto p : perm) {
+    if (p < 0 || p >= x.rank || seen[p]) fail("perm " + dims_str(perm) + " is not a permutation");
+    seen[p] = true;
+    target.push_back(d[p]);
+  }
+  if (perm[0] != 0) fail("moving the batch dimension is not supported");
+  for (int k = 0; k < x.rank; ++k) {
+    if (d[k] != 1) before.push_back(k);
+    if (d[perm[k]] != 1) after.push_back(perm[k]);
+  }
+  if (before != after) fail("perm " + dims_str(perm) + " reorders data (only a layout no-op is supported)");
+  reshape_to(x, target);
+}
+
 void Importer::handle_node() {
   const std::string& op = node_->op_type();
   if (!node_->domain().empty() && node_->domain() != "ai.onnx") fail("domain '" + node_->domain() + "' is not supported");
@@ -971,27 +1060,7 @@ void Importer::handle_node() {
     return out_.opset < 11 ? attr_float(name, def) : def;
   };
   if (op == "Constant") {
-    only_attributes({"value", "value_float", "value_floats", "value_int", "value_ints"});
-    Value v;
-    v.is_const = true;
-    if (auto* a = attr("value")) {
-      v.t = decode_tensor(a->t(), origin_ + ": node '" + node_->name() + "'");
-    } else if (auto* f = attr("value_float")) {
-      v.t.f = {f->f()};
-    } else if (auto* fs = attr("value_floats")) {
-      v.t.f.assign(fs->floats().begin(), fs->floats().end());
-      v.t.dims = {int64_t(v.t.f.size())};
-    } else if (auto* i = attr("value_int")) {
-      v.t.is_int = true, v.t.i = {i->i()}, v.t.f = {float(i->i())};
-    } else if (auto* is = attr("value_ints")) {
-      v.t.is_int = true;
-      v.t.i.assign(is->ints().begin(), is->ints().end());
-      v.t.f.assign(v.t.i.begin(), v.t.i.end());
-      v.t.dims = {int64_t(v.t.i.size())};
-    } else {
-      fail("no value attribute");
-    }
-    define(0, std::move(v));
+    constant_node();
   } else if (op == "Identity") {
     define(0, in(0));
   } else if (op == "Dropout") {
@@ -1059,63 +1128,9 @@ void Importer::handle_node() {
     if (axis != 1) fail("axis " + std::to_string(attr_int("axis", 1)) + " is not supported (only 1: keep the batch)");
     reshape_to(x, {batch_, shape_of(x).elements()});
   } else if (op == "Reshape") {
-    only_attributes({"allowzero"});
-    const Value& x = data_in(0);
-    std::vector<int64_t> target;
-    if (out_.opset < 5) {
-      target = attr_ints("shape");
-    } else {
-      const Tensor& t = const_in(1);
-      if (!t.is_int) fail("shape must be an integer tensor");
-      target = t.i;
-    }
-    const bool allowzero = attr_int("allowzero", 0) != 0;
-    auto in = dims_of(x);
-    int infer = -1;
-    int64_t known = 1;
-    for (size_t k = 0; k < target.size(); ++k) {
-      if (target[k] == 0 && !allowzero) {
-        if (k >= in.size()) fail("shape copies dimension " + std::to_string(k) + " that the input lacks");
-        target[k] = in[k];
-      } else if (target[k] == -1) {
-        if (infer >= 0) fail("shape has more than one -1");
-        infer = int(k);
-        continue;
-      } else if (target[k] < 0 || target[k] > kMaxElements) {
-        fail("shape value " + std::to_string(target[k]) + " is not supported");
-      }
-      known *= std::max<int64_t>(target[k], 1);
-      if (known > kMaxElements) fail("shape is too large");
-      if (target[k] == 0) fail("a zero-sized dimension is not supported");
-    }
-    int64_t total = shape_of(x).elements() * batch_;
-    if (infer >= 0) {
-      if (total % known) fail("shape " + dims_str(target) + " does not divide the input");
-      target[infer] = total / known;
-    }
-    reshape_to(x, target);
+    reshape_node();
   } else if (op == "Transpose") {
-    only_attributes({"perm"});
-    const Value& x = data_in(0);
-    auto perm = attr_ints("perm");
-    auto d = dims_of(x);
-    if (perm.empty())
-      for (int k = x.rank - 1; k >= 0; --k) perm.push_back(k);
-    if (int(perm.size()) != x.rank) fail("perm has " + std::to_string(perm.size()) + " values for rank " + std::to_string(x.rank));
-    std::vector<int64_t> target, before, after;
-    std::vector<bool> seen(x.rank, false);
-    for (auto p : perm) {
-      if (p < 0 || p >= x.rank || seen[p]) fail("perm " + dims_str(perm) + " is not a permutation");
-      seen[p] = true;
-      target.push_back(d[p]);
-    }
-    if (perm[0] != 0) fail("moving the batch dimension is not supported");
-    for (int k = 0; k < x.rank; ++k) {
-      if (d[k] != 1) before.push_back(k);
-      if (d[perm[k]] != 1) after.push_back(perm[k]);
-    }
-    if (before != after) fail("perm " + dims_str(perm) + " reorders data (only a layout no-op is supported)");
-    reshape_to(x, target);
+    transpose_node();
   } else if (op == "Gemm") {
     gemm();
   } else if (op == "MatMul") {

@@ -72,54 +72,34 @@ Tensor decode_tensor(const onnx::TensorProto& t, const std::string& where) {
       throw InputError(where + ": tensor '" + t.name() + "' " + dims_str(r.dims) + " holds " + std::to_string(have) +
                        " values in " + field + ", expected " + std::to_string(n) + " (truncated or corrupt)");
   };
+  // Values come either packed little-endian in raw_data or in the typed repeated field.
+  auto decode = [&](auto tag, const auto& field, const char* field_name, auto& out) {
+    using T = decltype(tag);
+    if (!raw.empty()) {
+      if (raw.size() % sizeof(T)) need(-1, "raw_data");
+      need(static_cast<int64_t>(raw.size() / sizeof(T)), "raw_data");
+      std::vector<T> d(n);
+      std::memcpy(d.data(), raw.data(), raw.size());
+      out.assign(d.begin(), d.end());
+    } else {
+      need(field.size(), field_name);
+      out.assign(field.begin(), field.end());
+    }
+  };
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:
-      if (!raw.empty()) {
-        if (raw.size() % 4) need(-1, "raw_data");
-        need(static_cast<int64_t>(raw.size() / 4), "raw_data");
-        r.f.resize(n);
-        std::memcpy(r.f.data(), raw.data(), raw.size());
-      } else {
-        need(t.float_data_size(), "float_data");
-        r.f.assign(t.float_data().begin(), t.float_data().end());
-      }
+      decode(float{}, t.float_data(), "float_data", r.f);
       break;
     case onnx::TensorProto::DOUBLE:
-      if (!raw.empty()) {
-        if (raw.size() % 8) need(-1, "raw_data");
-        need(static_cast<int64_t>(raw.size() / 8), "raw_data");
-        std::vector<double> d(n);
-        std::memcpy(d.data(), raw.data(), raw.size());
-        r.f.assign(d.begin(), d.end());
-      } else {
-        need(t.double_data_size(), "double_data");
-        r.f.assign(t.double_data().begin(), t.double_data().end());
-      }
+      decode(double{}, t.double_data(), "double_data", r.f);
       break;
     case onnx::TensorProto::INT64:
       r.is_int = true;
-      if (!raw.empty()) {
-        if (raw.size() % 8) need(-1, "raw_data");
-        need(static_cast<int64_t>(raw.size() / 8), "raw_data");
-        r.i.resize(n);
-        std::memcpy(r.i.data(), raw.data(), raw.size());
-      } else {
-        need(t.int64_data_size(), "int64_data");
-        r.i.assign(t.int64_data().begin(), t.int64_data().end());
-      }
+      decode(int64_t{}, t.int64_data(), "int64_data", r.i);
       break;
     case onnx::TensorProto::INT32:
       r.is_int = true;
-      if (!raw.empty()) {
-        if (raw.size() % 4) need(-1, "raw_data");
-        need(static_cast<int64_t>(raw.size() / 4), "raw_data");
-        std::vector<int32_t> d(n);
-        std::memcpy(d.data(), raw.data(), raw.size());
-        r.i.assign(d.begin(), d.end());
-      } else {
-        need(t.int32_data_size(), "int32_data");
-        r.i.assign(t.int32_data().begin(), t.int32_data().end());
-      }
+      decode(int32_t{}, t.int32_data(), "int32_data", r.i);
       break;
     default:
       throw InputError(where + ": tensor '" + t.name() + "' has element type " + std::to_string(t.data_type()) +

@@ -352,12 +352,13 @@ Comparison compare(const CompareOptions& a) {
   std::optional<ReadEnergyModel> energy;
   if (!a.tables.empty()) {
     tables = calibration::Tables::open(a.tables);
-    adc = calibrated_adc(*tables);
+    adc = calibrated_adc(*tables, a.wire_ohm.value_or(-1));
     energy = ReadEnergyModel{tables->level_mean_siemens(), tables->read_volt(), a.read_pulse_ns * 1e-9, a.tables};
   }
   StudyOptions so;
   so.network = a.network;
   so.weights = a.weights;
+  so.dataset = a.data;
   so.images = a.images;
   so.calibration_images = a.calibration_images;
   so.adc = adc.get();

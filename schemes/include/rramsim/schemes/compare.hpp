@@ -27,9 +27,11 @@ struct CompareOptions {
   std::string network = "lenet5";
   std::vector<std::string> schemes;      // names, files or comma lists; "all" = the four named ones
   std::string tables;                    // calibration tables (.h5); empty: ideal quantizer
+  std::optional<double> wire_ohm;        // wire value of the tables to use; empty: their nominal one
   std::string adc_model = "isaac-survey";
   std::optional<int> adc_bits;           // ADC resolution of every layer of the reference designs
   std::filesystem::path weights;         // trained weights; empty: synthetic statistics
+  std::string data;                      // labelled data: mnist, fashion-mnist, a folder; empty: the weights'
   int images = 1000;
   int calibration_images = 200;
   std::string compare_arch = "prime";    // second reference design

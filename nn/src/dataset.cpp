@@ -24,19 +24,21 @@ std::filesystem::path default_dataset_dir(const std::string& name) {
 }
 
 Dataset load_dataset(const DatasetOptions& o) {
+  if (o.limit < 0) throw InputError("data set limit must be >= 0, got " + std::to_string(o.limit));
   if (std::filesystem::path(o.name).extension() == ".toml") {  // an image folder with its preprocessing
     Preprocess p = load_preprocess(o.name);
     if (p.folder.empty()) throw InputError(o.name + ": [dataset] folder is required to read images");
-    Dataset d = load_image_folder(p.folder, p, o.limit);
-    d.split = o.split;
+    const bool has_split = std::filesystem::is_directory(p.folder / o.split);
+    Dataset d = load_image_folder(has_split ? p.folder / o.split : p.folder, p, o.limit);
+    d.split = has_split ? o.split : "all";
     return d;
   }
+  if (std::filesystem::is_directory(o.name)) return load_image_split(o.name, o.split, o.preprocess, o.limit);
   const auto& names = dataset_names();
   if (std::find(names.begin(), names.end(), o.name) == names.end())
-    throw InputError("unknown data set '" + o.name + "' (known: mnist, fashion-mnist)");
+    throw InputError("unknown data set '" + o.name + "' (known: mnist, fashion-mnist, an image folder, a .toml)");
   if (o.split != "train" && o.split != "test")
     throw InputError("data set split '" + o.split + "' is neither 'train' nor 'test'");
-  if (o.limit < 0) throw InputError("data set limit must be >= 0, got " + std::to_string(o.limit));
   std::filesystem::path dir = o.dir.empty() ? default_dataset_dir(o.name) : o.dir;
   const std::string stem = o.split == "train" ? "train" : "t10k";
   const std::string gz = o.name == "fashion-mnist" ? ".gz" : "";

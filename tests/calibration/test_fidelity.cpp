@@ -45,8 +45,9 @@ TEST_CASE("calibrate: a nominal wire off the wire grid is an error naming file, 
 
 TEST_CASE("calibrate: write-verify below the success threshold warns, and --strict fails with no output") {
   auto dir = test::temp_dir("fid-strict");
-  // One programming pulse per device: most levels cannot be reached.
-  std::ofstream(dir / "c.toml") << config("max_pulses = 1\nmin_success_fraction = 0.99");
+  // A 1 % programming tolerance: some devices of the low levels miss it (measured 0.875 and
+  // 0.94 on levels 0 and 1 with this seed), the others all reach it.
+  std::ofstream(dir / "c.toml") << config("tolerance_rel = 0.01\nmin_success_fraction = 0.99");
   const std::string cfg = (dir / "c.toml").string();
   auto strict = test::run_rramsim("calibrate " + cfg + " --out " + (dir / "s.h5").string() + " -q --strict");
   CHECK(strict.exit_code == 1);

@@ -35,6 +35,8 @@ struct EvaluateArgs {
   std::string tables;
   std::string adc_model = "isaac-survey";
   int adc_bits = 0;  // 0: the hardware's
+  std::string read_energy;          // "" : circuit with --tables, table without
+  std::optional<double> wire_ohm;   // a wire value of the tables; empty: their nominal one
   bool json = false;
   std::string output;
   // Schemes (docs/schemes.md).
@@ -61,6 +63,8 @@ arch::EvaluateOptions build_options(const EvaluateArgs& a, const arch::Hardware&
   opt.adc_model = a.adc_model;
   if (a.adc_bits) opt.adc_bits = a.adc_bits;
   opt.power_gating = a.power_gating;
+  if (!a.read_energy.empty()) opt.read_energy = arch::parse_read_energy(a.read_energy);
+  opt.wire_ohm = a.wire_ohm;
   return opt;
 }
 
@@ -133,6 +137,9 @@ void run_schemes(const EvaluateArgs& a) {
   o.tables = a.tables;
   o.adc_model = a.adc_model;
   if (a.adc_bits) o.adc_bits = a.adc_bits;
+  if (!a.read_energy.empty()) o.read_energy = arch::parse_read_energy(a.read_energy);
+  o.wire_ohm = a.wire_ohm;
+  if (o.wire_ohm && o.tables.empty()) throw InputError("--wire-ohm needs --tables");
   o.weights = find_weights(a, workload::load_network(a.network).name);
   o.data = a.data;
   o.images = a.images;
@@ -171,6 +178,12 @@ void add_evaluate_command(CLI::App& app) {
                   "ADC cost model without --tables: isaac-survey, isaac-walden, or a .toml file")->capture_default_str();
   cmd->add_option("--adc-bits", args->adc_bits, "ADC resolution of every layer (default: the hardware's)")
       ->check(CLI::Range(1, 16));
+  cmd->add_option("--read-energy", args->read_energy,
+                  "Crossbar read energy: circuit (the tables' supply power of a read, cells + wire I^2R; default "
+                  "with --tables) or table (the hardware file's figure; default without)")
+      ->check(CLI::IsMember({"circuit", "table"}));
+  cmd->add_option("--wire-ohm", args->wire_ohm,
+                  "Wire resistance per segment to use from the tables (a value on their wire grid; default: nominal)");
   cmd->add_flag("--json", args->json, "Print one JSON object instead of the readable report");
   cmd->add_option("-o,--output", args->output, "Write the report to this file instead of stdout");
   cmd->add_option("--scheme", args->schemes,

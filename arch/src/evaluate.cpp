@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "read_energy.hpp"
 #include "rramsim/arch/mapping.hpp"
 #include "rramsim/arch/replication.hpp"
 #include "rramsim/common/error.hpp"
@@ -32,6 +33,10 @@ void check_overrides(const Network& net, const EvaluateOptions& opt) {
     if (issued > 1 + 1e-9) throw InputError("layer '" + name + "': read_conversions sum above 1");
     if (!(o.crossbar_read_energy_scale >= 0 && std::isfinite(o.crossbar_read_energy_scale)))
       throw InputError("layer '" + name + "': crossbar_read_energy_scale must be >= 0");
+    if (o.active_rows && !(*o.active_rows >= 0 && std::isfinite(*o.active_rows)))
+      throw InputError("layer '" + name + "': active_rows must be >= 0");
+    if (o.read_energy_ideal_j && !(*o.read_energy_ideal_j >= 0 && std::isfinite(*o.read_energy_ideal_j)))
+      throw InputError("layer '" + name + "': read_energy_ideal_j must be >= 0");
     if (o.extra_columns_per_crossbar && (*o.extra_columns_per_crossbar < 0 || *o.extra_columns_per_crossbar > 64))
       throw InputError("layer '" + name + "': extra_columns_per_crossbar must be in [0, 64]");
   }
@@ -91,7 +96,9 @@ void count_digital(const Network& net, const Layer& l, int act_bytes, LayerRepor
 
 // Energy of the layer's events: dynamic energy per event (the default accounting) into
 // energy_j, and the event-only bound (full-activity power / rate) into `event_only`.
-void price(const Hardware& hw, const AdcFigures& adc, double xbar_scale, LayerReport& r, double& event_only) {
+// A crossbar read costs the layer's priced read energy (table or circuit); its always-on
+// share (if any) stays the hardware's.
+void price(const Hardware& hw, const AdcFigures& adc, LayerReport& r, double& event_only) {
   for (int i = 0; i < kEventCount; ++i) {
     double n = r.events[i];
     if (n == 0) continue;
@@ -103,8 +110,8 @@ void price(const Hardware& hw, const AdcFigures& adc, double xbar_scale, LayerRe
                       : c->energy_per_event_j();
     double whole = is_adc ? adc.energy_per_conversion_j : c->energy_per_event_j(true);
     if (static_cast<Event>(i) == Event::crossbar_read) {
-      e *= xbar_scale;
-      whole *= xbar_scale;
+      whole = r.read_energy_j + (whole - e);
+      e = r.read_energy_j;
     }
     r.energy_j[c->name] += n * e;
     r.energy_total_j += n * e;
@@ -149,12 +156,30 @@ struct Staging {
   std::vector<int> stage_layer;  // network layer index of each stage
   int max_adc_bits = 0;
   double event_only_j = 0;       // event-only bound, summed over layers
+  bool assumed_activity = false; // a layer's read energy rests on the assumed input activity
 };
+
+// Mean priced energy per read over the network's reads, its wire share, and what the rows
+// driven rest on.
+void summarize_reads(const Staging& st, Report& rep) {
+  double reads = 0, energy = 0, wire = 0;
+  for (const auto& l : rep.layers) {
+    const double n = l.events[static_cast<int>(Event::crossbar_read)];
+    reads += n;
+    energy += n * l.read_energy_j;
+    wire += n * l.read_energy_j * l.read_wire_fraction;
+  }
+  rep.read_energy.mean_j = reads > 0 ? energy / reads : 0.0;
+  rep.read_energy.wire_fraction = energy > 0 ? wire / energy : 0.0;
+  rep.read_energy.active_rows_basis =
+      st.assumed_activity ? "assumed: half the rows each layer occupies are driven (input ones density 1/2)"
+                          : "measured per layer (bit-accurate datapath)";
+}
 
 // Mapping, events and energy of one layer; a conv/fc layer also becomes a pipeline stage.
 LayerReport evaluate_layer(const Hardware& hw, const Network& net, size_t i, const EvaluateOptions& opt,
-                           const AdcFigureSource& adcs, const Report& rep, const std::vector<bool>& pooled,
-                           Staging& st) {
+                           const AdcFigureSource& adcs, const ReadEnergyPricer& reads, const Report& rep,
+                           const std::vector<bool>& pooled, Staging& st) {
   const Layer& l = net.layers[i];
   const int act_bytes = (rep.input_bits + 7) / 8;
   LayerReport r;
@@ -185,6 +210,11 @@ LayerReport evaluate_layer(const Hardware& hw, const Network& net, size_t i, con
     // A read cycle lasts as long as the crossbar read or its ADC's conversions, whichever is longer.
     r.cycle_s = std::max(hw.read_cycle_s, m.busiest_crossbar_columns / (hw.adcs_per_crossbar() * r.adc.sample_rate_hz));
     r.time_fraction = time_fraction(hw, m, o, r.adc, r.cycle_s);
+    const PricedRead pr = reads.layer(m, o);
+    r.read_energy_j = pr.energy_j;
+    r.read_active_rows = pr.active_rows;
+    r.read_wire_fraction = pr.wire_fraction;
+    if (!o.active_rows) st.assumed_activity = true;
     count_weighted(l, m, o, act_bytes, r);
     st.stages.push_back({l.positions(), m.input_cycles * r.cycle_s * r.time_fraction, m.crossbars});
     st.stage_layer.push_back(static_cast<int>(i));
@@ -302,25 +332,25 @@ Report evaluate(const Hardware& hw, const Network& net, const EvaluateOptions& o
   rep.input_bits = opt.input_bits.value_or(hw.input_bits);
   if (rep.weight_bits < 1 || rep.weight_bits > 32 || rep.input_bits < 1 || rep.input_bits > 32)
     throw InputError("weight and input bits must be in [1, 32]");
+  ReadEnergyPricer reads(hw, opt);  // refuses tables that do not fit the hardware first
+  rep.read_energy = reads.info();
   AdcFigureSource adcs(hw, opt.tables, opt.adc_model);
   rep.adc_source = adcs.description();
   const auto pooled = pooled_in_tile(net);
   Staging st;
   for (size_t i = 0; i < net.layers.size(); ++i)
-    rep.layers.push_back(evaluate_layer(hw, net, i, opt, adcs, rep, pooled, st));
+    rep.layers.push_back(evaluate_layer(hw, net, i, opt, adcs, reads, rep, pooled, st));
   place(hw, net, st, rep);
   interchip_traffic(hw, net, rep);
   for (auto& r : rep.layers) {
-    price(hw, r.adc.bits ? r.adc : adcs.at(hw.adc_bits), [&] {
-      auto it = opt.per_layer.find(r.name);
-      return it == opt.per_layer.end() ? 1.0 : it->second.crossbar_read_energy_scale;
-    }(), r, st.event_only_j);
+    price(hw, r.adc.bits ? r.adc : adcs.at(hw.adc_bits), r, st.event_only_j);
     for (int i = 0; i < kEventCount; ++i) rep.events[i] += r.events[i];
     for (const auto& [k, v] : r.energy_j) rep.energy_breakdown_j[k] += v;
     rep.energy_events_j += r.energy_total_j;
     rep.ops_per_inference += r.ops;
   }
   account(hw, opt, adcs, st, rep);
+  summarize_reads(st, rep);
   rep.throughput_inferences_per_s = 1.0 / rep.pipeline_stage_s;
   rep.throughput_gops = rep.ops_per_inference * rep.throughput_inferences_per_s / 1e9;
   rep.power_w = rep.energy_per_inference_j * rep.throughput_inferences_per_s;

@@ -64,6 +64,7 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
   hw.cols = need_int(xb, "cols", 1, 1 << 16);
   hw.bits_per_cell = need_int(xb, "bits_per_cell", 1, 8);
   hw.read_cycle_s = need_num(xb, "read_cycle_ns") * 1e-9;
+  hw.read_volt = xb.optional_number("read_volt", {.min = 0, .max = 10, .min_exclusive = true});
   hw.unit_columns = static_cast<int>(xb.integer("unit_columns", 0, {.min = 0, .max = 64}));
   hw.weight_polarities = static_cast<int>(xb.integer("weight_polarities", 1, {.min = 1, .max = 2}));
 

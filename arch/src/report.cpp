@@ -24,11 +24,23 @@ std::string si(double v, const char* unit) {
 
 }  // namespace
 
+nlohmann::json read_energy_json(const ReadEnergyInfo& e) {
+  return {{"model", to_string(e.model)},
+          {"source", e.source},
+          {"wire_ohm", e.wire_ohm ? nlohmann::json(*e.wire_ohm) : nlohmann::json(nullptr)},
+          {"read_pulse_s", e.read_pulse_s},
+          {"mean_per_read_j", e.mean_j},
+          {"table_per_read_j", e.table_j},
+          {"wire_fraction", e.wire_fraction},
+          {"active_rows_basis", e.active_rows_basis}};
+}
+
 nlohmann::json to_json(const Report& r) {
   nlohmann::json j;
   j["hardware"] = r.hardware;
   j["network"] = r.network;
   j["adc_source"] = r.adc_source;
+  j["read_energy"] = read_energy_json(r.read_energy);
   j["weight_bits"] = r.weight_bits;
   j["input_bits"] = r.input_bits;
   j["chips"] = r.chips;
@@ -90,6 +102,9 @@ nlohmann::json to_json(const Report& r) {
       x["read_fraction"] = l.read_fraction;
       x["time_fraction"] = l.time_fraction;
       x["time_s"] = l.time_s;
+      x["read_energy"] = {{"per_read_j", l.read_energy_j},
+                          {"active_rows", l.read_active_rows},
+                          {"wire_fraction", l.read_wire_fraction}};
       x["throughput_gops"] = l.ops / l.time_s / 1e9;  // while this stage is busy
     }
     x["events"] = events_json(l.events);
@@ -109,6 +124,10 @@ std::string to_text(const Report& r) {
                    r.network, r.hardware, r.weight_bits, r.input_bits, r.chips, r.crossbars_used,
                    r.crossbars_available));
   line("ADC figures: " + r.adc_source);
+  line(fmt::format("crossbar read energy ({}): {}; mean {} per read ({:.1f} % in the wires; hardware table {}); "
+                   "rows driven: {}",
+                   to_string(r.read_energy.model), r.read_energy.source, si(r.read_energy.mean_j, "J"),
+                   100 * r.read_energy.wire_fraction, si(r.read_energy.table_j, "J"), r.read_energy.active_rows_basis));
   line("");
   line(fmt::format("{:<14} {:<5} {:>14} {:>10} {:>5} {:>5} {:>6} {:>8} {:>4} {:>11} {:>11}", "layer", "kind",
                    "output", "MMACs", "rowc", "colc", "xb/cp", "copies", "adc", "time", "energy"));

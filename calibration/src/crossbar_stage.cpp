@@ -8,6 +8,7 @@
 
 #include "rramsim/calibration/schema.hpp"
 #include "rramsim/circuit/engine.hpp"
+#include "rramsim/circuit/network.hpp"
 #include "rramsim/common/error.hpp"
 
 namespace rramsim::calibration {
@@ -91,6 +92,58 @@ std::string bulk_engine(const CalibrationOptions& o, double wire_ohm) {
   return x.engine;
 }
 
+ReadPower read_power(const circuit::CrossbarSpec& spec, const Eigen::MatrixXd& g, const Eigen::VectorXd& v,
+                     const Eigen::MatrixXd& wl, const Eigen::MatrixXd& bl) {
+  const int R = spec.rows, C = spec.cols;
+  // A resistor of 0 ohm merged its nodes (no drop) and an infinite one is open: neither dissipates.
+  auto conducts = [](double ohm) { return ohm > 0 && std::isfinite(ohm); };
+  ReadPower p;
+  for (int j = 0; j < C; ++j)
+    for (int i = 0; i < R; ++i) {
+      const double dv = wl(i, j) - bl(i, j);
+      p.cell_watt += g(i, j) * dv * dv;
+      p.ideal_watt += g(i, j) * v[i] * v[i];
+    }
+  double wire = 0;
+  if (conducts(spec.driver_ohm))
+    for (int i = 0; i < R; ++i) wire += (v[i] - wl(i, 0)) * (v[i] - wl(i, 0)) / spec.driver_ohm;
+  if (conducts(spec.wordline_wire_ohm))
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j + 1 < C; ++j) wire += (wl(i, j) - wl(i, j + 1)) * (wl(i, j) - wl(i, j + 1)) / spec.wordline_wire_ohm;
+  if (conducts(spec.bitline_wire_ohm))
+    for (int j = 0; j < C; ++j)
+      for (int i = 0; i + 1 < R; ++i) wire += (bl(i, j) - bl(i + 1, j)) * (bl(i, j) - bl(i + 1, j)) / spec.bitline_wire_ohm;
+  if (conducts(spec.sense_ohm))
+    for (int j = 0; j < C; ++j) wire += bl(R - 1, j) * bl(R - 1, j) / spec.sense_ohm;
+  p.wire_watt = wire;
+  return p;
+}
+
+namespace {
+
+// Supply power of the first power_inputs_per_count inputs of each active-row count, each
+// solved once more for its node voltages (the engine keeps its factorization).
+void sample_read_power(const CalibrationOptions& o, circuit::Engine& engine, const circuit::CrossbarSpec& spec,
+                       const circuit::CellArray& cells, const Eigen::MatrixXd& in, UnitSamples& u) {
+  const auto& x = o.crossbar;
+  if (x.power_inputs_per_count <= 0) return;
+  const Eigen::MatrixXd g = circuit::cell_siemens(spec, cells);
+  for (int a = 0; a < static_cast<int>(x.active_rows.size()); ++a)
+    for (int r = 0; r < x.power_inputs_per_count; ++r) {
+      const Eigen::VectorXd v = in.col(a * x.inputs_per_count + r) * spec.read_volt;
+      circuit::Solution s = engine.solve(v, {.node_voltages = true});
+      if (!s.wordline_volt || !s.bitline_volt)
+        throw SolverError("engine '" + engine.name() + "' returned no node voltages for the read power");
+      ReadPower p = read_power(spec, g, v, *s.wordline_volt, *s.bitline_volt);
+      u.power_active_idx.push_back(a);
+      u.power_cell_watt.push_back(p.cell_watt);
+      u.power_wire_watt.push_back(p.wire_watt);
+      u.power_ideal_watt.push_back(p.ideal_watt);
+    }
+}
+
+}  // namespace
+
 UnitSamples run_crossbar_unit(const CalibrationOptions& o, const DeviceLevels& d, const CrossbarUnitKey& k,
                               uint64_t seed) {
   const auto& x = o.crossbar;
@@ -135,6 +188,7 @@ UnitSamples run_crossbar_unit(const CalibrationOptions& o, const DeviceLevels& d
       u.current_amp[i] = real(j, b);
       u.ideal_amp[i] = ideal(j, b);
     }
+  sample_read_power(o, *engine, spec, cells, in, u);
   return u;
 }
 
@@ -145,6 +199,10 @@ void write_unit_samples(h5::Group& g, const UnitSamples& u) {
   g.write("psum", u.psum, {"level units", {"input", "column"}, {B, C}});
   g.write("current_amp", u.current_amp, {"A", {"input", "column"}, {B, C}});
   g.write("ideal_amp", u.ideal_amp, {"A", {"input", "column"}, {B, C}});
+  g.write("power_active_idx", u.power_active_idx, {"index into active_rows", {"power_input"}});
+  g.write("power_cell_watt", u.power_cell_watt, {"W", {"power_input"}});
+  g.write("power_wire_watt", u.power_wire_watt, {"W", {"power_input"}});
+  g.write("power_ideal_watt", u.power_ideal_watt, {"W", {"power_input"}});
 }
 
 UnitSamples read_unit_samples(const h5::Group& g) {
@@ -160,12 +218,50 @@ UnitSamples read_unit_samples(const h5::Group& g) {
   u.psum = ds.read_ints(dims);
   u.current_amp = g.dataset("current_amp").read_doubles(dims);
   u.ideal_amp = g.dataset("ideal_amp").read_doubles(dims);
+  auto pa = g.dataset("power_active_idx");  // absent in units of an older build: recomputed
+  auto pd = pa.dims();
+  if (pd.size() != 1 || pd[0] > (1u << 24)) throw InputError(pa.path() + ": expected 1 axis (power_input)");
+  u.power_active_idx = pa.read_ints(pd);
+  u.power_cell_watt = g.dataset("power_cell_watt").read_doubles(pd);
+  u.power_wire_watt = g.dataset("power_wire_watt").read_doubles(pd);
+  u.power_ideal_watt = g.dataset("power_ideal_watt").read_doubles(pd);
   return u;
 }
 
 int column_bucket(int col, int cols, int buckets) {
   return static_cast<int>(static_cast<int64_t>(col) * buckets / cols);
 }
+
+namespace {
+
+// Mean read power per (wire, active rows) over every array and sampled input.
+void aggregate_read_power(const std::vector<CrossbarUnitKey>& keys, const std::vector<UnitSamples>& samples,
+                          CurrentStats& s) {
+  const size_t WA = static_cast<size_t>(s.W) * s.A;
+  s.power_cell_watt.assign(WA, 0);
+  s.power_wire_watt.assign(WA, 0);
+  s.power_ideal_watt.assign(WA, 0);
+  s.power_samples.assign(WA, 0);
+  for (size_t u = 0; u < keys.size(); ++u) {
+    const auto& us = samples[u];
+    for (size_t k = 0; k < us.power_active_idx.size(); ++k) {
+      const size_t i = static_cast<size_t>(keys[u].wire) * s.A + static_cast<size_t>(us.power_active_idx[k]);
+      s.power_cell_watt[i] += us.power_cell_watt[k];
+      s.power_wire_watt[i] += us.power_wire_watt[k];
+      s.power_ideal_watt[i] += us.power_ideal_watt[k];
+      ++s.power_samples[i];
+    }
+  }
+  for (size_t i = 0; i < WA; ++i)
+    if (s.power_samples[i] > 0) {
+      const double n = static_cast<double>(s.power_samples[i]);
+      s.power_cell_watt[i] /= n;
+      s.power_wire_watt[i] /= n;
+      s.power_ideal_watt[i] /= n;
+    }
+}
+
+}  // namespace
 
 CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const std::vector<CrossbarUnitKey>& keys,
                                 const std::vector<UnitSamples>& samples) {
@@ -234,6 +330,7 @@ CurrentStats aggregate_currents(const CalibrationOptions& o, int levels, const s
   }
   for (size_t i = 0; i < pooled_ideal.size(); ++i)
     s.ir_ratio_pooled[i] = pooled_ideal[i] != 0 ? s.ir_ratio_pooled[i] / pooled_ideal[i] : 1.0;
+  aggregate_read_power(keys, samples, s);
   return s;
 }
 
@@ -275,6 +372,13 @@ void write_current_stats(h5::Group& g, const CalibrationOptions& o, int levels, 
           {"A", {"wire", "active", "column_bucket", "mix", "psum", "quantile"}, {W, A, C, M, P, Q}});
   g.write("ir_ratio_mean", s.ir_ratio_mean, {"1", key_axes, {W, A, C, M, P}});
   g.write(schema::kIrRatioPooled, s.ir_ratio_pooled, {"1", {"wire", "active"}, {W, A}});
+  std::vector<double> supply(s.power_cell_watt.size());
+  for (size_t i = 0; i < supply.size(); ++i) supply[i] = s.power_cell_watt[i] + s.power_wire_watt[i];
+  g.write(schema::kReadPowerSupplyWatt, supply, {"W", {"wire", "active"}, {W, A}});
+  g.write(schema::kReadPowerCellWatt, s.power_cell_watt, {"W", {"wire", "active"}, {W, A}});
+  g.write(schema::kReadPowerWireWatt, s.power_wire_watt, {"W", {"wire", "active"}, {W, A}});
+  g.write(schema::kReadPowerIdealWatt, s.power_ideal_watt, {"W", {"wire", "active"}, {W, A}});
+  g.write(schema::kReadPowerSamples, s.power_samples, {"reads", {"wire", "active"}, {W, A}});
 }
 
 EngineCheck run_engine_check(const CalibrationOptions& o, const DeviceLevels& d, double wire_ohm, uint64_t seed) {

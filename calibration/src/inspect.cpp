@@ -126,6 +126,38 @@ json adc_headline(const Tables& t, const h5::Group& adc) {
           {"per_bits", per_bits}};
 }
 
+// Targets and programming success per level, against the run's threshold.
+json write_verify_json(const Tables& t, const h5::Group& dev) {
+  const double threshold = dev.has_attr("min_success_fraction") ? dev.attr_double("min_success_fraction") : 0.99;
+  auto levels = t.level_target_siemens(), success = t.level_success_fraction(), mean = t.level_mean_siemens();
+  json per = json::array();
+  for (size_t l = 0; l < success.size(); ++l)
+    per.push_back({{"level", l},
+                   {"target_siemens", l < levels.size() ? levels[l] : 0.0},
+                   {"mean_siemens", mean[l]},
+                   {"success_fraction", success[l]},
+                   {"below_threshold", success[l] < threshold}});
+  return {{"min_success_fraction", threshold}, {"levels", per}};
+}
+
+// Supply power of a read of the whole array per (wire, active rows), and the wires' share.
+json read_power_json(const Tables& t, const h5::Group& xb) {
+  auto active = xb.dataset(schema::kActiveRows);
+  auto rows = active.read_ints({length(active)});
+  json supply = json::array(), wire_share = json::array();
+  for (double w : t.wire_ohms()) {
+    json s = json::array(), f = json::array();
+    for (auto n : rows) {
+      ReadPowerPoint p = t.read_power(w, double(n));
+      s.push_back(p.supply_watt);
+      f.push_back(p.supply_watt > 0 ? p.wire_watt / p.supply_watt : 0.0);
+    }
+    supply.push_back(s);
+    wire_share.push_back(f);
+  }
+  return {{"supply_watt", supply}, {"wire_fraction", wire_share}};
+}
+
 }  // namespace
 
 json inspect_json(const std::filesystem::path& file) {
@@ -152,7 +184,10 @@ json inspect_json(const std::filesystem::path& file) {
                    {"level_mean_siemens", t.level_mean_siemens()},
                    {"level_std_siemens", dev.dataset(schema::kLevelStdSiemens).read_doubles({L})},
                    {"levels_overlap_3sigma", dev.attr_int("levels_overlap_3sigma") != 0}};
+    j["write_verify"] = write_verify_json(t, dev);
     j["check"] = crossbar_and_check(t, xb, j);
+    if (t.has_read_power()) j["read_power"] = read_power_json(t, xb);
+    if (f.has_attr(schema::kDeviceParamsToml)) j["device_params_toml"] = f.attr_string(schema::kDeviceParamsToml);
     j["adc"] = adc_headline(t, adc);
     json ds = json::array();
     list_datasets(f, "", ds);
@@ -190,6 +225,12 @@ std::string inspect_text(const json& j) {
        fmt::format("\n  column buckets: {}\n  mixes: ", a["column_buckets"].get<int>()) + join(a["mixes"]) +
        fmt::format("\n  psum: 0..{}\n  adc_bits: ", a["psum_max"].get<int>()) + join(a["adc_bits"]) + "\n";
   s += "device levels (mean S): " + join(j["device"]["level_mean_siemens"]) + "\n";
+  auto& wv = j["write_verify"];
+  s += fmt::format("write-verify per level (success threshold {:g}):\n", wv["min_success_fraction"].get<double>());
+  for (auto& l : wv["levels"])
+    s += fmt::format("  level {}  target {:9.4g} uS  mean {:9.4g} uS  success {:.4f}{}\n", l["level"].get<int>(),
+                     l["target_siemens"].get<double>() * 1e6, l["mean_siemens"].get<double>() * 1e6,
+                     l["success_fraction"].get<double>(), l["below_threshold"].get<bool>() ? "  BELOW THRESHOLD" : "");
   auto& c = j["check"];
   s += fmt::format("check vs {} ({}x{}):", c["reference_engine"].get<std::string>(), c["rows"].get<int>(),
                    c["cols"].get<int>());
@@ -200,6 +241,18 @@ std::string inspect_text(const json& j) {
     s += fmt::format("  {:>6} ohm:", a["wire_ohm"][w].get<double>());
     for (auto& v : j["crossbar"]["ir_ratio_pooled"][w]) s += fmt::format(" {:.4f}", v.get<double>());
     s += "\n";
+  }
+  if (j.contains("read_power")) {
+    s += "read power of the whole array, supply W (wire share), wire x active rows:\n";
+    for (size_t w = 0; w < a["wire_ohm"].size(); ++w) {
+      s += fmt::format("  {:>6} ohm:", a["wire_ohm"][w].get<double>());
+      for (size_t k = 0; k < j["read_power"]["supply_watt"][w].size(); ++k)
+        s += fmt::format(" {:.3e} ({:.2f})", j["read_power"]["supply_watt"][w][k].get<double>(),
+                         j["read_power"]["wire_fraction"][w][k].get<double>());
+      s += "\n";
+    }
+  } else {
+    s += "read power: not in this file (schema version 2): the circuit read energy needs a re-run of calibrate\n";
   }
   s += fmt::format("ADC ({} cost model, {} thresholds), nominal wire:\n  bits  energy_pj  area_um2  error_rate  mean_abs_err_lsb\n",
                    j["adc"]["cost_model"].get<std::string>(), j["adc"]["thresholds"].get<std::string>());

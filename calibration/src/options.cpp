@@ -1,6 +1,11 @@
 #include "rramsim/calibration/options.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "rramsim/calibration/adc_cost.hpp"
 #include "rramsim/calibration/schema.hpp"
@@ -33,9 +38,24 @@ void check_targets(const Config& c, const DeviceStageOptions& d) {
                      " S >= " + std::to_string(hi) + " S)");
 }
 
-DeviceStageOptions parse_device(const Config& c) {
+// A parameter file named relative to the configuration resolves against its folder.
+std::string resolve_relative(const std::string& spec, const std::filesystem::path& base_dir) {
+  const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml");
+  std::filesystem::path p(spec);
+  if (!is_file || p.is_absolute() || base_dir.empty()) return spec;
+  return (base_dir / p).lexically_normal().string();
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+DeviceStageOptions parse_device(const Config& c, const std::filesystem::path& base_dir) {
   DeviceStageOptions d;
-  d.params_spec = c.string("params", d.params_spec);
+  d.params_spec = resolve_relative(c.string("params", d.params_spec), base_dir);
   d.bits_per_cell = static_cast<int>(c.integer("bits_per_cell", d.bits_per_cell, {.min = 1, .max = schema::kMaxBitsPerCell}));
   d.devices = static_cast<int>(c.integer("devices", d.devices, {.min = 2, .max = 1000000}));
   d.tolerance_rel = c.number("tolerance_rel", d.tolerance_rel, {.min = 0, .max = 0.5, .min_exclusive = true});
@@ -46,8 +66,10 @@ DeviceStageOptions parse_device(const Config& c) {
     throw InputError(c.where("max_target_siemens") + ": must exceed min_target_siemens");
   d.variation = c.boolean("variation", d.variation);
   d.ideal_levels = c.boolean("ideal_levels", d.ideal_levels);
+  d.min_success_fraction = c.number("min_success_fraction", d.min_success_fraction, {.min = 0, .max = 1});
   try {
     d.params = device::params_from_spec(d.params_spec);
+    if (std::filesystem::path(d.params_spec).extension() == ".toml") d.params_text = file_text(d.params_spec);
   } catch (const InputError& e) {
     throw InputError(c.where("params") + ": " + e.what());
   }
@@ -80,6 +102,13 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   for (size_t i = 1; i < x.wire_ohm.size(); ++i)
     if (x.wire_ohm[i] <= x.wire_ohm[i - 1]) throw InputError(c.where("wire_ohm") + ": values must increase");
   x.nominal_wire_ohm = c.number("nominal_wire_ohm", x.wire_ohm[x.wire_ohm.size() / 2], ohm);
+  // The nominal wire is a row of the tables: it must be one of the wire values.
+  if (std::find(x.wire_ohm.begin(), x.wire_ohm.end(), x.nominal_wire_ohm) == x.wire_ohm.end()) {
+    std::string grid;
+    for (double w : x.wire_ohm) grid += (grid.empty() ? "" : ", ") + fmt::format("{:g}", w);
+    throw InputError(c.where("nominal_wire_ohm") + ": " + fmt::format("{:g}", x.nominal_wire_ohm) +
+                     " ohm is not on the wire grid (wire_ohm = [" + grid + "])");
+  }
   x.driver_ohm = c.number("driver_ohm", x.driver_ohm, ohm);
   x.sense_ohm = c.number("sense_ohm", x.sense_ohm, ohm);
   x.access_on_ohm = c.number("access_on_ohm", x.access_on_ohm, ohm);
@@ -98,6 +127,11 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   }
   if (x.active_rows.empty()) throw InputError(c.where("active_rows") + ": needs at least one value");
   x.inputs_per_count = static_cast<int>(c.integer("inputs_per_count", x.inputs_per_count, {.min = 1, .max = 100000}));
+  x.power_inputs_per_count = static_cast<int>(
+      c.integer("power_inputs_per_count", std::min(x.power_inputs_per_count, x.inputs_per_count), {.min = 0, .max = 100000}));
+  if (x.power_inputs_per_count > x.inputs_per_count)
+    throw InputError(c.where("power_inputs_per_count") + ": exceeds inputs_per_count = " +
+                     std::to_string(x.inputs_per_count));
   x.arrays_per_mix = static_cast<int>(c.integer("arrays_per_mix", x.arrays_per_mix, {.min = 1, .max = 10000}));
   x.column_buckets = static_cast<int>(c.integer("column_buckets", x.column_buckets, {.min = 1, .max = schema::kMaxColumnBuckets}));
   if (x.column_buckets > x.cols)
@@ -152,11 +186,11 @@ AdcStageOptions parse_adc(const Config& c) {
 
 }  // namespace
 
-CalibrationOptions parse_calibration_options(const ConfigDoc& doc) {
+CalibrationOptions parse_calibration_options(const ConfigDoc& doc, const std::filesystem::path& base_dir) {
   Config root = doc.root();
   CalibrationOptions o;
   o.seed = static_cast<uint64_t>(root.integer("seed", 1, {.min = 0}));
-  o.device = parse_device(root.table("device"));
+  o.device = parse_device(root.table("device"), base_dir);
   o.crossbar = parse_crossbar(root.table("crossbar"), o.device.levels());
   o.adc = parse_adc(root.table("adc"));
   doc.reject_unknown_keys();
@@ -167,7 +201,7 @@ CalibrationOptions parse_calibration_options(const ConfigDoc& doc) {
 CalibrationOptions load_calibration_options(const std::string& toml_file) {
   check_input_file(toml_file, "configuration file");
   auto doc = ConfigDoc::from_file(toml_file);
-  CalibrationOptions o = parse_calibration_options(doc);
+  CalibrationOptions o = parse_calibration_options(doc, std::filesystem::path(toml_file).parent_path());
   o.config_name = toml_file;
   return o;
 }

@@ -92,10 +92,10 @@ class Reporter {
     else if (bar_) bar_->finish();
     bar_.reset();
   }
-  void note(const std::string& message) {
+  void note(const std::string& message, bool even_if_quiet = false) {
     std::lock_guard lock(mu_);
     if (fn_) fn_({ProgressEvent::Kind::note, stage_, done_, total_, message});
-    else if (!quiet_) std::fprintf(stderr, "%s\n", message.c_str());
+    else if (!quiet_ || even_if_quiet) std::fprintf(stderr, "%s\n", message.c_str());
   }
 
  private:
@@ -205,6 +205,7 @@ void write_device_group(h5::File& f, const CalibrationOptions& o, const Results&
   g.attr("variation", static_cast<int64_t>(o.device.variation));
   g.attr("max_pulses", static_cast<int64_t>(o.device.max_pulses));
   g.attr("ideal_levels", static_cast<int64_t>(o.device.ideal_levels));
+  g.attr("min_success_fraction", o.device.min_success_fraction);
   stage_attrs(g, r.st_dev);
 }
 
@@ -279,6 +280,8 @@ void write_tables(const std::filesystem::path& path, const CalibrationOptions& o
   f.attr("stage_seconds", secs);
   f.attr("stage_names", "device, crossbar, check, statistics, adc, write");
   f.attr("wall_seconds", since(wall0));
+  f.attr(schema::kDeviceParamsToml,
+         o.device.params_text.empty() ? "preset " + o.device.params_spec : o.device.params_text);
   write_provenance(f, {.rramsim_kind = schema::kKind, .schema_version = schema::kVersion, .config_text = o.config_text});
 }
 
@@ -320,6 +323,20 @@ CalibrationReport run_calibration(const CalibrationOptions& o, const RunOptions&
        .load = [](const h5::File& f) { return read_device_levels(f); }},
       r.st_dev)[0]);
 
+  // Write-verify below the threshold: a warning, or with `strict` a failure before any more work.
+  std::vector<LevelProgramming> levels = check_programming(r.dev.target_siemens, r.dev.mean_siemens,
+                                                           r.dev.success_fraction, o.device.min_success_fraction);
+  std::vector<std::string> warnings;
+  for (const auto& l : levels)
+    if (l.below_threshold) warnings.push_back(programming_warning(l, o.device.min_success_fraction));
+  if (run.strict && !warnings.empty()) {
+    work.remove();
+    std::string all;
+    for (const auto& w : warnings) all += (all.empty() ? "" : "; ") + w;
+    throw InputError("--strict: " + all);
+  }
+  for (const auto& w : warnings) report.note("warning: " + w, true);
+
   r.keys = crossbar_units(x);
   r.samples = run_stage<UnitSamples>(
       cx,
@@ -357,6 +374,9 @@ CalibrationReport run_calibration(const CalibrationOptions& o, const RunOptions&
   report_out.file = run.out;
   report_out.stages = {r.st_dev, r.st_xb, r.st_chk, r.st_stats, r.st_adc, {"write", since(t_write), 1, 0}};
   report_out.wall_seconds = since(wall0);
+  report_out.min_success_fraction = o.device.min_success_fraction;
+  report_out.levels = std::move(levels);
+  report_out.warnings = std::move(warnings);
   return report_out;
 }
 

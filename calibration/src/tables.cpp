@@ -1,5 +1,8 @@
 #include "rramsim/calibration/tables.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -16,9 +19,12 @@ namespace rramsim::calibration {
 struct Tables::Impl {
   std::filesystem::path file;
   std::optional<h5::File> h5;
-  int rows = 0, cols = 0, bits_per_cell = 0, max_psum = 0;
+  int rows = 0, cols = 0, bits_per_cell = 0, max_psum = 0, schema_version = 0;
   double read_volt = 0, nominal_wire_ohm = 0;
-  std::vector<double> wire_ohms, level_mean;
+  std::vector<double> wire_ohms, level_mean, level_target, level_success;
+  // Read power, wire x active (empty: none in the file).
+  std::vector<int> power_active_rows;
+  std::vector<ReadPowerPoint> power;
   std::vector<int> adc_bits, active_keys;  // active_keys: active-row counts, then 0 (pooled)
   std::vector<AdcCost> costs;
   std::string adc_model;
@@ -56,8 +62,15 @@ void require_increasing(const h5::Dataset& d, const std::vector<T>& v, T lo, T h
       throw InputError(d.path() + ": values must increase within " + std::to_string(lo) + " .. " + std::to_string(hi));
 }
 
+bool has_dataset(const h5::Group& g, const char* name) {
+  for (const auto& c : g.children())
+    if (c == name) return !g.has_group(name);
+  return false;
+}
+
 void read_geometry(Tables::Impl& m, const h5::File& f);
 void read_adc_axes(Tables::Impl& m, const h5::File& f);
+void read_power_tables(Tables::Impl& m, const h5::File& f);
 
 }  // namespace
 
@@ -68,12 +81,14 @@ Tables Tables::open(const std::filesystem::path& file) {
   m.h5.emplace(h5::File::open(file));
   const h5::File& f = *m.h5;
   const std::string name = file.string();
-  check_kind(f, schema::kKind, {schema::kVersion});
+  check_kind(f, schema::kKind, {schema::kOldestReadableVersion, schema::kVersion});
+  m.schema_version = static_cast<int>(f.attr_int("schema_version"));
   for (const char* g : {schema::kDevice, schema::kCrossbar, schema::kAdc})
     if (!f.has_group(g)) throw InputError(name + " is incomplete: no /" + std::string(g) + " group");
   try {
     read_geometry(m, f);
     read_adc_axes(m, f);
+    read_power_tables(m, f);
   } catch (const InputError& e) {
     throw InputError(name + " is incomplete or corrupt: " + e.what());
   }
@@ -89,6 +104,11 @@ void read_geometry(Tables::Impl& m, const h5::File& f) {
   m.level_mean = dev.dataset(schema::kLevelMeanSiemens).read_doubles({levels});
   for (double g : m.level_mean)
     if (!(g >= 0 && g < 1)) throw InputError(dev.path() + "/" + schema::kLevelMeanSiemens + ": a conductance is out of range");
+  // Write-verify targets and success (absent only in hand-made minimal files).
+  if (has_dataset(dev, schema::kLevelTargetSiemens))
+    m.level_target = dev.dataset(schema::kLevelTargetSiemens).read_doubles({levels});
+  if (has_dataset(dev, schema::kLevelSuccessFraction))
+    m.level_success = dev.dataset(schema::kLevelSuccessFraction).read_doubles({levels});
   auto xb = f.group(schema::kCrossbar);
   m.rows = static_cast<int>(in_range(xb, "rows", 1, schema::kMaxRows));
   m.cols = static_cast<int>(in_range(xb, "cols", 1, schema::kMaxRows));
@@ -100,6 +120,29 @@ void read_geometry(Tables::Impl& m, const h5::File& f) {
   m.wire_ohms = wires.read_doubles();
   require_increasing(wires, m.wire_ohms, 0.0, schema::kMaxWireOhm);
   m.max_psum = m.rows * ((1 << m.bits_per_cell) - 1);
+}
+
+void read_power_tables(Tables::Impl& m, const h5::File& f) {
+  auto xb = f.group(schema::kCrossbar);
+  if (m.schema_version < 3 || !has_dataset(xb, schema::kReadPowerSupplyWatt)) return;
+  auto act = xb.dataset(schema::kActiveRows);
+  if (act.dims().size() != 1 || act.dims()[0] < 1 || act.dims()[0] > static_cast<hsize_t>(m.rows))
+    throw InputError(act.path() + ": expected 1 to rows active-row counts");
+  const hsize_t W = m.wire_ohms.size(), A = act.dims()[0];
+  auto a = act.read_ints({A});
+  require_increasing<int64_t>(act, a, 1, m.rows);
+  auto supply = xb.dataset(schema::kReadPowerSupplyWatt).read_doubles({W, A});
+  auto cell = xb.dataset(schema::kReadPowerCellWatt).read_doubles({W, A});
+  auto wire = xb.dataset(schema::kReadPowerWireWatt).read_doubles({W, A});
+  auto ideal = xb.dataset(schema::kReadPowerIdealWatt).read_doubles({W, A});
+  auto count = xb.dataset(schema::kReadPowerSamples).read_ints({W, A});
+  for (size_t i = 0; i < W * A; ++i) {
+    if (count[i] <= 0) return;  // not sampled (power_inputs_per_count = 0): no read power
+    for (double v : {supply[i], cell[i], wire[i], ideal[i]})
+      if (!(v >= 0 && v < 1e3)) throw InputError(xb.path() + "/read_power_*: a power is out of range");
+    m.power.push_back({supply[i], cell[i], wire[i], ideal[i]});
+  }
+  m.power_active_rows.assign(a.begin(), a.end());
 }
 
 void read_adc_axes(Tables::Impl& m, const h5::File& f) {
@@ -136,6 +179,42 @@ std::vector<double> Tables::wire_ohms() const { return impl_->wire_ohms; }
 std::vector<int> Tables::adc_bits() const { return impl_->adc_bits; }
 std::string Tables::adc_model() const { return impl_->adc_model; }
 std::vector<double> Tables::level_mean_siemens() const { return impl_->level_mean; }
+std::vector<double> Tables::level_target_siemens() const { return impl_->level_target; }
+std::vector<double> Tables::level_success_fraction() const { return impl_->level_success; }
+int Tables::schema_version() const { return impl_->schema_version; }
+bool Tables::has_read_power() const { return !impl_->power.empty(); }
+
+int Tables::wire_index(double wire_ohm) const {
+  const auto& m = *impl_;
+  if (wire_ohm < 0) wire_ohm = m.nominal_wire_ohm;
+  for (size_t i = 0; i < m.wire_ohms.size(); ++i)
+    if (std::abs(m.wire_ohms[i] - wire_ohm) <= 1e-9 * std::max(1.0, std::abs(wire_ohm))) return static_cast<int>(i);
+  std::string grid;
+  for (double w : m.wire_ohms) grid += (grid.empty() ? "" : ", ") + fmt::format("{:g}", w);
+  throw InputError(fmt::format("{}: wire {:g} ohm is not tabulated (wire_ohm grid: {})", m.file.string(), wire_ohm, grid));
+}
+
+ReadPowerPoint Tables::read_power(double wire_ohm, double active_rows) const {
+  const auto& m = *impl_;
+  if (m.power.empty())
+    throw InputError(m.file.string() + " holds no read power (/crossbar/" + schema::kReadPowerSupplyWatt +
+                     ", schema version 3; this file is version " + std::to_string(m.schema_version) +
+                     "): re-run `rramsim calibrate`, or use the hardware table's read energy (--read-energy table)");
+  const size_t w = static_cast<size_t>(wire_index(wire_ohm)), A = m.power_active_rows.size();
+  const ReadPowerPoint* row = &m.power[w * A];
+  auto scaled = [](const ReadPowerPoint& p, double f) {
+    return ReadPowerPoint{p.supply_watt * f, p.cell_watt * f, p.wire_watt * f, p.ideal_watt * f};
+  };
+  const double n = std::max(0.0, active_rows);
+  if (n <= m.power_active_rows.front()) return scaled(row[0], n / m.power_active_rows.front());
+  if (n >= m.power_active_rows.back()) return row[A - 1];
+  size_t k = 1;
+  while (m.power_active_rows[k] < n) ++k;
+  const double lo = m.power_active_rows[k - 1], hi = m.power_active_rows[k], f = (n - lo) / (hi - lo);
+  const ReadPowerPoint &p = row[k - 1], &q = row[k];
+  return {p.supply_watt + f * (q.supply_watt - p.supply_watt), p.cell_watt + f * (q.cell_watt - p.cell_watt),
+          p.wire_watt + f * (q.wire_watt - p.wire_watt), p.ideal_watt + f * (q.ideal_watt - p.ideal_watt)};
+}
 
 AdcCost Tables::adc_cost(int bits) const {
   for (const auto& c : impl_->costs)
@@ -177,11 +256,8 @@ const ErrorTable& Tables::error_table(int bits, double wire_ohm, int active_rows
   for (size_t i = 0; i < m.adc_bits.size(); ++i)
     if (m.adc_bits[i] == bits) bi = static_cast<int>(i);
   if (bi < 0) throw InputError(m.file.string() + ": no error table for a " + std::to_string(bits) + "-bit ADC");
-  // Nearest tabulated wire resistance and active-row count (the last key pools all counts).
-  if (wire_ohm < 0) wire_ohm = m.nominal_wire_ohm;
-  int w = 0;
-  for (size_t i = 1; i < m.wire_ohms.size(); ++i)
-    if (std::abs(m.wire_ohms[i] - wire_ohm) < std::abs(m.wire_ohms[w] - wire_ohm)) w = static_cast<int>(i);
+  // A tabulated wire resistance and the nearest active-row count (the last key pools all counts).
+  const int w = wire_index(wire_ohm);
   const int K = static_cast<int>(m.active_keys.size());
   int k = K - 1;
   if (active_rows > 0) {

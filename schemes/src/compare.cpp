@@ -176,6 +176,7 @@ nlohmann::json row_json(const Comparison& c, const ComparisonRow& r) {
   j["area_efficiency_gops_per_s_mm2"] = r.report.area_efficiency_gops_per_s_mm2;
   j["energy_per_inference_j"] = r.report.energy_per_inference_j;
   j["energy_bounds"] = energy_json(r.report);
+  j["read_energy_model"] = arch::to_string(r.report.read_energy.model);
   j["area_mm2"] = r.report.area_mm2;
   j["chips"] = r.report.chips;
   j["vs_isaac"] = vs(r.report, ref);
@@ -191,14 +192,9 @@ nlohmann::json row_json(const Comparison& c, const ComparisonRow& r) {
   if (r.study >= 0) {
     study_json(c.studies[r.study], c.scheme_options[r.study], j);
     j["skips"] = skips_json(c.studies[r.study], r.report);
-    j["crossbar_read_energy"] = {
-        {"table_j", c.read_energy_table_j},
-        {"from_levels_j", c.read_energy_from_levels_j[r.study]},
-        {"used", "table"},
-        {"why", "the hardware file's crossbar power / read rate (ISAAC: Table I, 0.3 mW per crossbar at 10 M reads/s = "
-                "30 pJ) prices every read; the levels' V^2 G t over the active cells of the converted columns is shown "
-                "for comparison: it is larger because Table I's arrays use high-resistance cells, while the default "
-                "calibration levels are 5-167 uS at 0.1 V for the whole 100 ns read"}};
+    j["crossbar_read_energy"] = arch::read_energy_json(r.report.read_energy);
+    j["crossbar_read_energy"]["from_levels_j"] = c.read_energy_from_levels_j[r.study];
+    j["report"] = arch::to_json(r.report);
   }
   return j;
 }
@@ -261,6 +257,32 @@ double read_energy_from_levels(const StudyReport& s, const std::optional<ReadEne
   return reads > 0 ? e * volt * volt * pulse_s / reads : 0.0;
 }
 
+// Tables describe one array: its rows, bits per cell and read voltage must be the
+// hardware's and every scheme's.
+void check_tables_fit(const calibration::Tables& t, const arch::Hardware& hw, const std::vector<SchemeOptions>& schemes) {
+  if (std::string m = arch::tables_mismatch(hw, t.file()); !m.empty())
+    throw InputError("tables do not fit the hardware: " + m);
+  for (const SchemeOptions& s : schemes) {
+    if (s.rows != t.rows())
+      throw InputError(fmt::format("tables do not fit scheme '{}': array rows differ: tables {} have {}, the scheme {}",
+                                   s.name, t.file().string(), t.rows(), s.rows));
+    if (s.bits_per_cell != t.bits_per_cell())
+      throw InputError(fmt::format("tables do not fit scheme '{}': bits per cell differ: tables {} have {}, the "
+                                   "scheme {}", s.name, t.file().string(), t.bits_per_cell(), s.bits_per_cell));
+  }
+}
+
+// The circuit read energy of a scheme's layers rests on what the datapath measured: the rows
+// driven per read and the active cells' ideal read energy (tables' level conductances).
+void measured_activity(const StudyReport& s, arch::EvaluateOptions& o) {
+  for (const LayerFigures& f : s.layers) {
+    auto it = o.per_layer.find(f.name);
+    if (it == o.per_layer.end() || f.computed_subwords == 0) continue;
+    it->second.active_rows = f.mean_active_rows;
+    if (f.read_energy_j > 0 && f.reads_issued > 0) it->second.read_energy_ideal_j = f.read_energy_j / double(f.reads_issued);
+  }
+}
+
 // The second reference design; when a scheme of the same name exists (data/schemes/prime.toml),
 // its datapath runs bit-accurately so the row carries its own accuracy.
 ComparisonRow second_design(const CompareOptions& a, const arch::Hardware& other, const workload::Network& net,
@@ -271,6 +293,8 @@ ComparisonRow second_design(const CompareOptions& a, const arch::Hardware& other
   // Calibration tables describe the evaluated design's array (rows, bits per cell); the
   // other design has its own geometry, so its row uses the ideal quantizer and ADC model.
   o.tables.reset();
+  o.wire_ohm.reset();
+  o.read_energy.reset();
   so.adc = nullptr;
   so.read_energy.reset();
   if (std::filesystem::exists(default_schemes_dir() / (other.name + ".toml"))) {
@@ -352,6 +376,8 @@ Comparison compare(const CompareOptions& a) {
   std::optional<ReadEnergyModel> energy;
   if (!a.tables.empty()) {
     tables = calibration::Tables::open(a.tables);
+    check_tables_fit(*tables, hw, schemes);
+    (void)tables->wire_index(a.wire_ohm.value_or(-1));  // a value off the grid: InputError listing it
     adc = calibrated_adc(*tables, a.wire_ohm.value_or(-1));
     energy = ReadEnergyModel{tables->level_mean_siemens(), tables->read_volt(), a.read_pulse_ns * 1e-9, a.tables};
   }
@@ -393,7 +419,17 @@ Comparison compare(const CompareOptions& a) {
   base_opt.adc_model = a.adc_model;
   base_opt.adc_bits = a.adc_bits;
   base_opt.power_gating = a.power_gating;
-  c.rows.push_back({"ISAAC", isaac.name, arch::evaluate(isaac, net, base_opt), -1});
+  base_opt.wire_ohm = a.wire_ohm;
+  base_opt.read_energy = a.read_energy;
+  base_opt.read_pulse_s = a.read_pulse_ns * 1e-9;
+  // ISAAC (the reference) uses the tables only where they fit its array, like the second design.
+  arch::EvaluateOptions isaac_opt = base_opt;
+  if (!a.tables.empty() && !arch::tables_mismatch(isaac, a.tables).empty()) {
+    isaac_opt.tables.reset();
+    isaac_opt.wire_ohm.reset();
+    isaac_opt.read_energy.reset();
+  }
+  c.rows.push_back({"ISAAC", isaac.name, arch::evaluate(isaac, net, isaac_opt), -1});
   c.rows.push_back(second_design(a, other, net, base_opt, so, c));
   c.rows.push_back(dadiannao_row(c.rows.front().report));
   double lowest = 1;
@@ -402,6 +438,10 @@ Comparison compare(const CompareOptions& a) {
     o.tables = base_opt.tables;
     o.adc_model = base_opt.adc_model;
     o.power_gating = a.power_gating;
+    o.wire_ohm = base_opt.wire_ohm;
+    o.read_energy = base_opt.read_energy;
+    o.read_pulse_s = base_opt.read_pulse_s;
+    measured_activity(c.studies[k], o);
     c.scheme_options.push_back(o);
     c.rows.push_back({c.studies[k].scheme.name, hw.name, arch::evaluate(hw, net, o), int(k)});
     if (c.studies[k].accuracy) lowest = std::min(lowest, *c.studies[k].accuracy);
@@ -411,7 +451,7 @@ Comparison compare(const CompareOptions& a) {
     for (const StudyReport& r : c.studies)
       if (r.scheme.name == "baseline" && r.scheme.rows == isaac.rows && r.scheme.bits_per_cell == isaac.bits_per_cell)
         isaac16 = r;
-    c.static_points = static_sweep(a, isaac, net, so, base_opt, lowest, isaac16);
+    c.static_points = static_sweep(a, isaac, net, so, isaac_opt, lowest, isaac16);
     for (ComparisonRow& r : c.rows)
       r.iso_point = iso_point(c.static_points, r.study >= 0 ? c.studies[r.study].accuracy : r.accuracy);
   }
@@ -422,16 +462,6 @@ nlohmann::json to_json(const Comparison& c) {
   nlohmann::json cmp = nlohmann::json::array();
   for (const ComparisonRow& r : c.rows) cmp.push_back(row_json(c, r));
   nlohmann::json out;
-  if (c.studies.size() == 1) {
-    // One scheme: its full architecture report, with the scheme's keys on top.
-    out = arch::to_json(c.rows.back().report);
-    for (const char* key : {"scheme", "accuracy", "float_accuracy", "images", "subwords_skipped_fraction", "adc_bits",
-                            "adc_bits_mean", "vs_isaac", "vs_iso_accuracy", "skips", "throughput", "energy_bounds",
-                            "crossbar_read_energy", "statistics", "layers"})
-      out[std::string(key) == "layers" ? "scheme_layers" : key] = cmp.back()[key];
-    for (const char* key : {"adc_epsilon_chosen", "adc_epsilon_search"})
-      if (cmp.back().contains(key)) out[key] = cmp.back()[key];
-  }
   out["network"] = c.network;
   out["nonideality"] = c.tables.empty() ? "ideal ADC (no tables)" : c.tables;
   out["comparison"] = cmp;
@@ -509,10 +539,11 @@ std::string to_text(const Comparison& c) {
   t += fmt::format("energy bounds of {}: events only {:.4g} GOPS/W, chip power x time {:.4g} GOPS/W (default {:.4g})\n",
                    c.rows[3 < c.rows.size() ? 3 : 0].design, first.energy_efficiency_event_only_gops_per_w,
                    first.energy_efficiency_chip_power_gops_per_w, first.energy_efficiency_gops_per_w);
-  if (!c.read_energy_from_levels_j.empty())
-    t += fmt::format("crossbar read energy: {:.3g} pJ per read from the hardware file (used); {:.3g} pJ from the "
-                     "programmed levels (V^2 G t over the active cells)\n",
-                     c.read_energy_table_j * 1e12, c.read_energy_from_levels_j.front() * 1e12);
+  const arch::ReadEnergyInfo& re = first.read_energy;
+  t += fmt::format("crossbar read energy of {} ({}): {:.3g} pJ per read ({:.1f} % in the wires), {}; hardware table "
+                   "{:.3g} pJ; rows driven: {}\n",
+                   c.rows[3 < c.rows.size() ? 3 : 0].design, arch::to_string(re.model), re.mean_j * 1e12,
+                   100 * re.wire_fraction, re.source, re.table_j * 1e12, re.active_rows_basis);
   if (c.studies.front().float_accuracy) t += fmt::format("float model accuracy: {}\n", pct(c.studies.front().float_accuracy));
   for (size_t k = 0; k < c.studies.size(); ++k) t += scheme_layers_text(c.studies[k], c.scheme_options[k]);
   t += "\ncells1/inputs1: ones density of stored cell bits / fed input bits; rows: active rows per read;\n"

@@ -29,6 +29,13 @@ std::filesystem::path write_tables(const std::filesystem::path& dir) {
   xb.attr("read_volt", 0.2);
   xb.attr("nominal_wire_ohm", 1.0);
   xb.write("wire_ohm", std::vector<double>{1.0});
+  // Read power (schema 3) of one wire value at one active-row count, for the circuit read energy.
+  xb.write("active_rows", std::vector<int64_t>{128});
+  xb.write("read_power_supply_watt", std::vector<double>{1e-3}, {"W", {"wire", "active"}, {1, 1}});
+  xb.write("read_power_cell_watt", std::vector<double>{0.8e-3}, {"W", {"wire", "active"}, {1, 1}});
+  xb.write("read_power_wire_watt", std::vector<double>{0.2e-3}, {"W", {"wire", "active"}, {1, 1}});
+  xb.write("read_power_ideal_watt", std::vector<double>{1.2e-3}, {"W", {"wire", "active"}, {1, 1}});
+  xb.write("read_power_samples", std::vector<int64_t>{4}, {"reads", {"wire", "active"}, {1, 1}});
   auto adc = f.create_group("adc");
   adc.attr("cost_model", "test-table");
   adc.write("bits", std::vector<int64_t>{6, 8});

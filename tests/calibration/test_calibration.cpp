@@ -80,7 +80,7 @@ TEST_CASE("calibrate: smoke.toml end to end, h5dump reads it, h5py agrees with i
 
   auto txt = test::run_rramsim("inspect " + out.string());
   REQUIRE(txt.exit_code == 0);
-  CHECK(txt.out.find("schema version 2") != std::string::npos);
+  CHECK(txt.out.find("schema version 3") != std::string::npos);
   CHECK(txt.out.find("ngspice") != std::string::npos);
 
   // The reader contract the architecture layer codes against.

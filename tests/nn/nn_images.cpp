@@ -51,7 +51,7 @@ TEST_CASE("nn: an image folder with a preprocessing TOML next to an ONNX model f
                                          onnx.string()));
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto j = nlohmann::json::parse(r.out);
+  auto j = nlohmann::json::parse(r.out)["comparison"].back();  // the scheme's row
   CHECK(j["images"].get<int>() == 100);
   CHECK(j["float_accuracy"].get<double>() == Approx(a_png));
   CHECK_THAT(j["statistics"].get<std::string>(), Catch::Contains("lenet5.toml"));

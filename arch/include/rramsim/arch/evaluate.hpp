@@ -54,7 +54,25 @@ struct LayerOverride {
   double crossbar_read_energy_scale = 1.0;
   // Extra columns per crossbar (correction columns); absent: the hardware's unit_columns.
   std::optional<int> extra_columns_per_crossbar;
+  // Measured input activity, for the circuit read energy (ReadEnergy::circuit): mean rows
+  // driven per read, and the read energy of the active cells with ideal wires (V^2 G t per
+  // read). Absent: half the rows the layer occupies are driven (binary input planes with a
+  // ones density of 1/2, an assumption the report states) and the tables' mean cells.
+  std::optional<double> active_rows;
+  std::optional<double> read_energy_ideal_j;
 };
+
+// Where the crossbar read energy comes from.
+enum class ReadEnergy {
+  circuit,  // the calibration tables' supply power of a read (cells + wire I^2 R) x read pulse
+  table,    // the hardware file's crossbar power / read rate (ISAAC: Table I)
+};
+std::string to_string(ReadEnergy e);
+ReadEnergy parse_read_energy(const std::string& name);  // InputError naming the choices
+
+// "" if the calibration tables fit the hardware (rows, bits per cell, and read voltage when
+// the hardware file states one), else what differs, with both values.
+std::string tables_mismatch(const Hardware& hw, const std::filesystem::path& tables);
 
 struct EvaluateOptions {
   std::map<std::string, LayerOverride> per_layer;  // by layer name; unknown names are an InputError
@@ -70,6 +88,14 @@ struct EvaluateOptions {
   // Power gating: tiles holding no weights draw no always-on power (chip-level parts, e.g.
   // the off-chip links, stay on). Off by default: the whole chip is powered.
   bool power_gating = false;
+  // Crossbar read energy; absent: circuit with tables, table without. circuit without
+  // tables, or with tables that hold no read power (schema 2), is an InputError.
+  std::optional<ReadEnergy> read_energy;
+  // Wire resistance of the tables to use (a tabulated value; InputError listing the grid
+  // otherwise); absent: the tables' nominal one.
+  std::optional<double> wire_ohm;
+  // Duration of the read pulse for the circuit read energy; absent: the hardware's read cycle.
+  std::optional<double> read_pulse_s;
 };
 
 using EventCounts = std::array<double, kEventCount>;
@@ -100,6 +126,23 @@ struct LayerReport {
   EventCounts events{};
   std::map<std::string, double> energy_j;  // by component
   double energy_total_j = 0;
+  // Crossbar read (conv/fc): energy per read as priced, the rows driven it assumes and the
+  // share of it dissipated in the wires (circuit model; 0 for the table figure).
+  double read_energy_j = 0;
+  double read_active_rows = 0;
+  double read_wire_fraction = 0;
+};
+
+// How the crossbar reads were priced.
+struct ReadEnergyInfo {
+  ReadEnergy model = ReadEnergy::table;
+  std::string source;             // tables file and wire, or the hardware file
+  std::optional<double> wire_ohm; // tables' wire value used (tables given)
+  double read_pulse_s = 0;        // circuit model
+  double table_j = 0;             // hardware table figure per read (always shown)
+  double mean_j = 0;              // mean priced energy per read over the network's reads
+  double wire_fraction = 0;       // share of the circuit read energy in the wires
+  std::string active_rows_basis;  // measured per layer, or the stated assumption
 };
 
 struct PeakFigures {
@@ -115,6 +158,7 @@ struct Report {
   std::string hardware;
   std::string network;
   std::string adc_source;          // where the ADC figures come from
+  ReadEnergyInfo read_energy;      // where the crossbar read energy comes from
   int weight_bits = 0;
   int input_bits = 0;
   int chips = 1;
@@ -165,6 +209,7 @@ Report evaluate(const Hardware& hw, const Network& net, const EvaluateOptions& o
 PeakFigures peak_figures(const Hardware& hw, int weight_bits, int input_bits);
 
 nlohmann::json to_json(const Report& r);
+nlohmann::json read_energy_json(const ReadEnergyInfo& e);  // the report's `read_energy` object
 std::string to_text(const Report& r);
 
 }  // namespace rramsim::arch

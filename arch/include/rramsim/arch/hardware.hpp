@@ -8,6 +8,7 @@
 // never read from the file, so a published total is a check on the data, not an input.
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,7 @@ struct Hardware {
   int cols = 0;                   // data columns per crossbar
   int bits_per_cell = 0;
   double read_cycle_s = 0;        // one crossbar read (one input slice)
+  std::optional<double> read_volt;  // [crossbar] read_volt if the file states it (checked against tables)
   int unit_columns = 0;           // extra columns per crossbar (ISAAC's flip-encoding unit column)
   int weight_polarities = 1;      // 2: positive and negative weights in separate arrays (PRIME)
   int dac_bits = 0;               // input bits applied per read cycle

@@ -28,12 +28,28 @@ struct UnitSamples {
   std::vector<int64_t> psum;        // batch x cols: ideal partial sum
   std::vector<double> current_amp;  // batch x cols: real column current
   std::vector<double> ideal_amp;    // batch x cols: same cells, ideal wires (G^T v)
+  // Supply power of the first power_inputs_per_count inputs of each active-row count, from
+  // their node voltages: cells, wires (with driver and sense resistances), and the ideal
+  // power of the same input and cells with ideal wires (V^2 sum G over the active rows).
+  std::vector<int64_t> power_active_idx;
+  std::vector<double> power_cell_watt, power_wire_watt, power_ideal_watt;
   std::string engine;
 };
 
 circuit::CrossbarSpec crossbar_spec(const CalibrationOptions& o, double wire_ohm, int rows, int cols);
 // The bulk engine for one wire resistance: "ideal" when every parasitic is zero (exact then).
 std::string bulk_engine(const CalibrationOptions& o, double wire_ohm);
+
+// Power dissipated in the cells and in the wires (driver and sense resistances included) of
+// one read, from its node voltages (rows x cols word- and bit-line grids); `cell_siemens` is
+// each cell's conductance between its word- and bit-line nodes (nonlinear cells: at
+// read_volt, an approximation below it). Their sum is the power the row drivers deliver.
+struct ReadPower {
+  double cell_watt = 0, wire_watt = 0, ideal_watt = 0;
+};
+ReadPower read_power(const circuit::CrossbarSpec& spec, const Eigen::MatrixXd& cell_siemens,
+                     const Eigen::VectorXd& row_volt, const Eigen::MatrixXd& wordline_volt,
+                     const Eigen::MatrixXd& bitline_volt);
 
 UnitSamples run_crossbar_unit(const CalibrationOptions& o, const DeviceLevels& d, const CrossbarUnitKey& k,
                               uint64_t seed);
@@ -47,6 +63,9 @@ struct CurrentStats {
   std::vector<double> mean_amp, std_amp, ir_ratio_mean;  // same shape
   std::vector<double> quantiles_amp;                     // ... x Q
   std::vector<double> ir_ratio_pooled;                   // W x A: sum of real / sum of ideal current
+  // Read power, W x A: mean over the sampled reads of the whole array (schema 3).
+  std::vector<double> power_cell_watt, power_wire_watt, power_ideal_watt;
+  std::vector<int64_t> power_samples;
   size_t index(int w, int a, int c, int m, int p) const {
     return ((((static_cast<size_t>(w) * A + a) * C + c) * M + m) * P) + p;
   }

@@ -3,6 +3,7 @@
 // docs/calibration.md). parse_calibration_options() checks every key, type and range and
 // rejects unknown keys, naming file, line and key.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@
 namespace rramsim::calibration {
 
 struct DeviceStageOptions {
-  std::string params_spec = "stanford-pku";  // preset name or parameter .toml
+  std::string params_spec = "stanford-pku";  // preset name or parameter .toml (resolved path)
+  std::string params_text;                   // the parameter file's full text ("" for a preset)
   device::Params params;                     // resolved, with the overrides below applied
   int bits_per_cell = 2;
   int devices = 1000;
@@ -27,6 +29,9 @@ struct DeviceStageOptions {
   bool variation = true;
   // true: every cell sits exactly at its level's target conductance (no write-verify spread).
   bool ideal_levels = false;
+  // Write-verify: a level whose programming success fraction falls below this is reported
+  // (a warning; `calibrate --strict` makes it a failure).
+  double min_success_fraction = 0.99;
   int levels() const { return 1 << bits_per_cell; }
 };
 
@@ -48,6 +53,9 @@ struct CrossbarStageOptions {
   std::string engine = "native";
   std::vector<int> active_rows = {8, 16, 32, 64, 96, 128};  // default: fractions of rows
   int inputs_per_count = 32;  // random binary inputs per active-row count and array
+  // Of those, the first N per active-row count are solved once more for their node voltages,
+  // giving the supply power of the read (cells and wires); 0: no read power tabulated.
+  int power_inputs_per_count = 2;
   int arrays_per_mix = 2;     // independently drawn arrays per (wire, mix)
   int column_buckets = 4;
   std::vector<LevelMix> mixes;
@@ -79,7 +87,9 @@ struct CalibrationOptions {
   std::string config_name;
 };
 
-CalibrationOptions parse_calibration_options(const ConfigDoc& doc);
+// base_dir: folder a relative device parameter file named in the configuration is resolved
+// against (the configuration's own folder); empty: the current folder.
+CalibrationOptions parse_calibration_options(const ConfigDoc& doc, const std::filesystem::path& base_dir = {});
 CalibrationOptions load_calibration_options(const std::string& toml_file);
 
 }  // namespace rramsim::calibration

@@ -9,7 +9,11 @@ namespace rramsim::calibration::schema {
 inline constexpr const char* kKind = "calibration";  // root attribute rramsim_kind
 // 2: `units` of stage groups renamed `work_units`; provenance contract (created_utc,
 // command_line, content_checksum); per-dataset `checksum`; axes as dimension scales.
-inline constexpr int kVersion = 2;
+// 3: /crossbar/read_power_* (supply power of a read from the circuit solve, per wire and
+// active-row count); root attribute device_params_toml. Version 2 is still read (no read
+// power: the circuit read energy is then unavailable).
+inline constexpr int kVersion = 3;
+inline constexpr int kOldestReadableVersion = 2;
 
 // Groups.
 inline constexpr const char* kDevice = "device";
@@ -43,6 +47,16 @@ inline constexpr const char* kPowerMw = "power_mw";
 inline constexpr const char* kErrorRate = "error_rate";
 inline constexpr const char* kMeanAbsErrorLsb = "mean_abs_error_lsb";
 inline constexpr const char* kProb = "prob";
+inline constexpr const char* kLevelTargetSiemens = "level_target_siemens";
+inline constexpr const char* kLevelSuccessFraction = "level_success_fraction";
+// Read power (schema 3), axes wire, active: mean over the sampled reads of the whole array.
+inline constexpr const char* kReadPowerSupplyWatt = "read_power_supply_watt";  // = cell + wire
+inline constexpr const char* kReadPowerCellWatt = "read_power_cell_watt";
+inline constexpr const char* kReadPowerWireWatt = "read_power_wire_watt";      // wires, driver, sense
+inline constexpr const char* kReadPowerIdealWatt = "read_power_ideal_watt";    // V^2 sum G, ideal wires
+inline constexpr const char* kReadPowerSamples = "read_power_samples";
+// Root attribute (schema 3): full text of the device parameter file, or "preset NAME".
+inline constexpr const char* kDeviceParamsToml = "device_params_toml";
 
 // Stage-group attribute: work units of the stage (not a physical unit).
 inline constexpr const char* kWorkUnits = "work_units";

@@ -26,6 +26,13 @@ struct ErrorTable {
   Eigen::MatrixXd prob; // (max_psum + 1) x 2^adc_bits; each row sums to 1
 };
 
+// Mean power of one read of the whole array (all columns) at a wire value and active-row
+// count, from the circuit solve (schema 3): supply = cell + wire; ideal = V^2 sum G over the
+// active rows' cells with ideal wires.
+struct ReadPowerPoint {
+  double supply_watt = 0, cell_watt = 0, wire_watt = 0, ideal_watt = 0;
+};
+
 class Tables {
  public:
   // Opens and validates; InputError naming the problem if the file is missing, not HDF5,
@@ -42,13 +49,27 @@ class Tables {
   double read_volt() const;
   double nominal_wire_ohm() const;
   std::vector<double> wire_ohms() const;   // wire resistances tabulated
+  int schema_version() const;
+  // Index of a tabulated wire value (wire_ohm < 0: the nominal one); InputError listing the
+  // grid if the value is not on it.
+  int wire_index(double wire_ohm) const;
   std::vector<int> adc_bits() const;        // ADC resolutions tabulated
   AdcCost adc_cost(int bits) const;         // from the file's ADC stage; InputError if not tabulated
   std::string adc_model() const;            // name of the ADC cost model used
   // Mean read conductance of each cell level (level 0 = HRS side), from write-verify.
   std::vector<double> level_mean_siemens() const;
-  // P(code | ideal partial sum) at `bits`, for the nearest tabulated wire resistance
-  // (wire_ohm < 0: the nominal one) and active-row bucket (active_rows <= 0: pooled).
+  // Write-verify targets and success fraction per level.
+  std::vector<double> level_target_siemens() const;
+  std::vector<double> level_success_fraction() const;
+  // Read power (schema 3; false for version-2 files and when none was sampled).
+  bool has_read_power() const;
+  // At a tabulated wire value (wire_index) and `active_rows` (linear between the tabulated
+  // counts; below the smallest, proportional to the count, since no active row draws no
+  // power; above the largest, the largest). InputError naming the file if not tabulated.
+  ReadPowerPoint read_power(double wire_ohm, double active_rows) const;
+  // P(code | ideal partial sum) at `bits`, for a tabulated wire resistance (wire_index: a
+  // value off the grid is an InputError; wire_ohm < 0: the nominal one) and the nearest
+  // active-row bucket (active_rows <= 0: pooled).
   const ErrorTable& error_table(int bits, double wire_ohm = -1, int active_rows = -1) const;
 
   struct Impl;  // (public only so that the reader's helpers in tables.cpp can fill it)

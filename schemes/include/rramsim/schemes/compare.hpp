@@ -27,7 +27,9 @@ struct CompareOptions {
   std::string network = "lenet5";
   std::vector<std::string> schemes;      // names, files or comma lists; "all" = the four named ones
   std::string tables;                    // calibration tables (.h5); empty: ideal quantizer
-  std::optional<double> wire_ohm;        // wire value of the tables to use; empty: their nominal one
+  std::optional<double> wire_ohm;        // wire value of the tables to use (on their grid); empty: their nominal one
+  // Crossbar read energy (arch::EvaluateOptions::read_energy); empty: circuit with tables, table without.
+  std::optional<arch::ReadEnergy> read_energy;
   std::string adc_model = "isaac-survey";
   std::optional<int> adc_bits;           // ADC resolution of every layer of the reference designs
   std::filesystem::path weights;         // trained weights; empty: synthetic statistics
@@ -76,13 +78,15 @@ struct Comparison {
   double read_energy_table_j = 0;          // the hardware's crossbar energy per read (ISAAC: Table I)
 };
 
-// InputError for unknown schemes, hardware or networks, or a scheme whose geometry the
-// hardware does not have.
+// InputError for unknown schemes, hardware or networks, a scheme whose geometry the
+// hardware does not have, or tables whose rows, bits per cell or read voltage differ from
+// the hardware or a scheme (naming both values), or a wire value not on the tables' grid.
 Comparison compare(const CompareOptions& options);
 
 std::string to_text(const Comparison& c);
-// One object: `comparison` (one entry per row); with a single scheme, that scheme's whole
-// architecture report with its keys on top.
+// One object, the same layout for one scheme or many: `network`, `nonideality`,
+// `comparison` (one entry per row, a scheme's with its keys and `report`, its whole
+// architecture report), `iso_accuracy_candidates`.
 nlohmann::json to_json(const Comparison& c);
 
 }  // namespace rramsim::schemes

@@ -510,19 +510,21 @@ struct KernelScratch {
   std::vector<int64_t> raw;                  // plane kernel: raw sums per column chunk
   std::vector<detail::ChunkDecode> decode;   // plane kernel: per row chunk
   std::vector<uint64_t> driven;              // plane kernel with statistics: [chunk * 128 + row] drives
+  std::vector<detail::KernelAdc> adcs;       // plane kernel: per weight slice, for the plane driven
   uint64_t* driven_rows() { return driven.empty() ? nullptr : driven.data(); }
 };
 
 // What the plane kernel adds to a position's counters.
 struct KernelCounts {
-  uint64_t computed = 0, active = 0, clipped = 0;
+  uint64_t computed = 0, zero_weight = 0, active = 0, clipped = 0;
 };
 
 // One fed plane with at least one driven row through the plane kernel, every weight slice.
 // The statistics that do not depend on the partial sums are counted per plane, not per
 // subword; the rows driven are tallied for the per-level cell counts (`driven`, may be null).
 KernelCounts drive_plane_kernel(const RunContext& ctx, const InputPlanes& in, int c, int i, uint64_t seed,
-                                SubwordStats* st, uint64_t* driven, int64_t* raw, detail::ChunkDecode& decode) {
+                                SubwordStats* st, uint64_t* driven, int64_t* raw, detail::ChunkDecode& decode,
+                                detail::KernelAdc* adcs) {
   const Geometry& g = ctx.g;
   const detail::KernelWeights& w = *ctx.kernel;
   const size_t plane = size_t(c) * g.input_slices + i;
@@ -540,17 +542,18 @@ KernelCounts drive_plane_kernel(const RunContext& ctx, const InputPlanes& in, in
   KernelCounts n;
   for (int j = 0; j < g.weight_slices; ++j) {
     const SliceAdc a = ctx.slice_adc(i, j, st);
-    detail::KernelAdc ka;
-    if (a.samplers) ka.sampler = a.samplers->by_active_rows[rows_driven]->rows();
+    detail::KernelAdc& ka = adcs[j];
+    ka.sampler = a.samplers ? a.samplers->by_active_rows[rows_driven]->rows() : CodeSampler::Rows{};
     ka.full_scale = a.full_scale;
     ka.keep_mask = a.keep_mask;
     ka.histogram = a.histogram;
-    n.clipped += detail::drive_slice(w, kp, j, ka, raw);
     const int32_t converted = w.nonzero[size_t(c) * g.weight_slices + j];
     n.computed += converted;
     if (st) st->conversions_by_bits[a.bits] += converted;
   }
+  n.clipped = detail::drive_plane(w, kp, adcs, raw);
   n.active = n.computed * uint64_t(rows_driven);
+  n.zero_weight = uint64_t(w.per_slice) * w.slices - n.computed;  // no cell stored: known at mapping
   if (driven)
     for (int q = 0; q < g.words; ++q)
       for (uint64_t b = f[q]; b; b &= b - 1) driven[size_t(c) * 128 + 64 * q + std::countr_zero(b)]++;
@@ -583,8 +586,9 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
         for (int x = 0; x < g.crossbars; ++x) st->read_conversions[ctx.nonzero_columns[size_t(c) * g.crossbars + x]]++;
       if (ctx.kernel && in.active_rows[plane] > 0) {
         const KernelCounts k = drive_plane_kernel(ctx, in, c, i, seed, st, scratch.driven_rows(), scratch.raw.data(),
-                                                  scratch.decode[c]);
+                                                  scratch.decode[c], scratch.adcs.data());
         unit.n.computed += k.computed;
+        unit.n.zero_weight += k.zero_weight;
         unit.n.active += k.active;
         unit.n.clipped += k.clipped;
         continue;
@@ -725,6 +729,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     if (ctx.kernel) {
       scratch.raw.resize(kernel.cells.size());
       scratch.decode.resize(g.chunks);
+      scratch.adcs.resize(g.weight_slices);
       if (st) scratch.driven.assign(size_t(g.chunks) * 128, 0);  // how often each row was driven
     }
     std::vector<int32_t> conversions(dynamic ? size_t(g.chunks) * g.crossbars * g.input_slices : 0);

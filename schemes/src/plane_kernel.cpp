@@ -48,25 +48,31 @@ uint64_t drive_columns(const KernelCells* cells, const KernelDecode* decode, int
   return clipped;
 }
 
+// Every weight slice of the plane in one call: on LeNet-5's conv1 a slice has 6 columns, so
+// a call per slice would cost as much as its columns.
 template <int NW>
-uint64_t drive_columns(const KernelCells* cells, const KernelDecode* decode, int n, const KernelPlane& p,
-                       int slices, int chunks, int j, const KernelAdc& adc, int64_t* raw) {
-  const bool tables = adc.sampler.begin != nullptr, hist = adc.histogram != nullptr;
-  if (tables)
-    return hist ? drive_columns<NW, true, true>(cells, decode, n, p, slices, chunks, j, adc, raw)
-                : drive_columns<NW, true, false>(cells, decode, n, p, slices, chunks, j, adc, raw);
-  return hist ? drive_columns<NW, false, true>(cells, decode, n, p, slices, chunks, j, adc, raw)
-              : drive_columns<NW, false, false>(cells, decode, n, p, slices, chunks, j, adc, raw);
+uint64_t drive_slices(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, int64_t* raw) {
+  uint64_t clipped = 0;
+  for (int j = 0; j < w.slices; ++j) {
+    const size_t at = w.slot(p.chunk, j);
+    const KernelCells* cells = &w.cells[at];
+    const KernelDecode* decode = &w.decode[at];
+    const KernelAdc& a = adcs[j];
+    const int n = w.per_slice, S = w.slices, C = w.chunks;
+    if (a.sampler.begin)
+      clipped += a.histogram ? drive_columns<NW, true, true>(cells, decode, n, p, S, C, j, a, raw + at)
+                             : drive_columns<NW, true, false>(cells, decode, n, p, S, C, j, a, raw + at);
+    else
+      clipped += a.histogram ? drive_columns<NW, false, true>(cells, decode, n, p, S, C, j, a, raw + at)
+                             : drive_columns<NW, false, false>(cells, decode, n, p, S, C, j, a, raw + at);
+  }
+  return clipped;
 }
 
 }  // namespace
 
-uint64_t drive_slice(const KernelWeights& w, const KernelPlane& p, int j, const KernelAdc& adc, int64_t* raw) {
-  const size_t at = w.slot(p.chunk, j);
-  const KernelCells* cells = &w.cells[at];
-  const KernelDecode* decode = &w.decode[at];
-  return w.words == 2 ? drive_columns<2>(cells, decode, w.per_slice, p, w.slices, w.chunks, j, adc, raw + at)
-                      : drive_columns<1>(cells, decode, w.per_slice, p, w.slices, w.chunks, j, adc, raw + at);
+uint64_t drive_plane(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, int64_t* raw) {
+  return w.words == 2 ? drive_slices<2>(w, p, adcs, raw) : drive_slices<1>(w, p, adcs, raw);
 }
 
 void fold_columns(const KernelWeights& w, const std::vector<ChunkDecode>& chunks, const int64_t* raw,

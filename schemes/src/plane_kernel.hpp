@@ -52,13 +52,14 @@ struct KernelPlane {
   uint64_t seed = 0;                  // the position's seed for the calibrated draws
 };
 
-// Drives plane `p` against the columns of weight slice j and adds each column's raw ADC
-// code times +-2^slice (minus when the plane was inverted) to raw[slot]. The decode that is
-// linear in the codes (inversion, flip, columns without cells) is left to fold_columns.
-// Returns how many partial sums clipped. The draws are keyed as in the generic datapath,
-// (column * chunks + chunk) << 16 | slice, so results are identical to it bit for bit,
-// whatever the thread or loop order.
-uint64_t drive_slice(const KernelWeights& w, const KernelPlane& p, int j, const KernelAdc& adc, int64_t* raw);
+// Drives plane `p` against every column of its row chunk (adcs[j]: the ADC of weight slice
+// j) and adds each
+// column's raw ADC code times +-2^slice (minus when the plane was inverted) to raw[slot].
+// The decode that is linear in the codes (inversion, flip, columns without cells) is left to
+// fold_columns. Returns how many partial sums clipped. The draws are keyed as in the generic
+// datapath, (column * chunks + chunk) << 16 | slice, so results are identical to it bit for
+// bit, whatever the thread or loop order.
+uint64_t drive_plane(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, int64_t* raw);
 
 // Per row chunk, what the planes driven through the kernel at one position add up to:
 // sum of 2^i over inverted planes (x max input level) and of 2^i x the plane's input level

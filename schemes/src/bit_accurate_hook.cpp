@@ -26,6 +26,8 @@ IntMatrix quantize_weights(const nn::Matrix& w, int bits, double* scale) {
 }
 
 namespace {
+constexpr size_t kMaxKeptInputBytes = size_t(256) << 20;
+
 // Smallest value and largest magnitude of a layer's inputs in one parallel pass (a batch of
 // conv1 patches is tens of MB: one pass instead of three).
 struct InputRange {
@@ -50,27 +52,28 @@ InputRange input_range(const nn::Matrix& x) {
   return r;
 }
 
-IntMatrix quantize_in_range(const nn::Matrix& x, const InputRange& range, int bits, double full_scale,
-                            double* scale, int64_t* offset) {
+void quantize_in_range(const nn::Matrix& x, const InputRange& range, int bits, double full_scale, double* scale,
+                       int64_t* offset, IntMatrix& q) {
   const bool is_signed = x.size() && range.min < 0;
   double m = full_scale > 0 ? full_scale : double(range.max_abs);
   if (!std::isfinite(m) || !std::isfinite(range.max_abs)) throw InputError("activations contain NaN or infinity");
   const long qmax = is_signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
   *scale = m > 0 ? m / double(qmax) : 1.0;
   *offset = is_signed ? (int64_t(1) << (bits - 1)) : 0;
-  IntMatrix q(x.rows(), x.cols());
+  q.resize(x.rows(), x.cols());  // no allocation when a buffer of this size is reused
   const double s = *scale;
   const int64_t off = *offset;
   const Eigen::Index n = x.size();
 #pragma omp parallel for schedule(static)
   for (Eigen::Index i = 0; i < n; ++i)
     q.data()[i] = int32_t(std::clamp(round_half_away(x.data()[i] / s), -qmax, qmax) + off);
-  return q;
 }
 }  // namespace
 
 IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale, double* scale, int64_t* offset) {
-  return quantize_in_range(x, input_range(x), bits, full_scale, scale, offset);
+  IntMatrix q;
+  quantize_in_range(x, input_range(x), bits, full_scale, scale, offset, q);
+  return q;
 }
 
 BitAccurateHook::BitAccurateHook(HookOptions options) : opt_(std::move(options)) { opt_.scheme.validate(); }
@@ -82,8 +85,19 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   IntMatrix q = quantize_weights(call.weights, s.weight_bits, &w_scale);
   auto fs = opt_.activation_full_scale.find(call.layer_index);
   const InputRange range = input_range(call.inputs);
-  IntMatrix x = quantize_in_range(call.inputs, range, s.activation_bits,
-                                  fs == opt_.activation_full_scale.end() ? 0.0 : fs->second, &x_scale, &offset);
+  // The quantized inputs go into this layer's buffer from the previous call, if free: a batch
+  // of conv1 patches is tens of MB, and fresh pages cost a fault each.
+  IntMatrix x;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto b = input_buffers_.find(call.layer_index);
+    if (b != input_buffers_.end()) {
+      x.swap(b->second);
+      input_buffers_.erase(b);
+    }
+  }
+  quantize_in_range(call.inputs, range, s.activation_bits, fs == opt_.activation_full_scale.end() ? 0.0 : fs->second,
+                    &x_scale, &offset, x);
   uint64_t call_no;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -107,6 +121,11 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   }
   nn::Matrix out = (acc.cast<double>() * (w_scale * x_scale)).cast<float>();
   std::lock_guard<std::mutex> lock(mu_);
+  // Kept only while the buffers stay small next to the batch's own tensors (a deep network
+  // would otherwise hold one per layer).
+  size_t kept = 0;
+  for (const auto& [i, b] : input_buffers_) kept += size_t(b.size()) * sizeof(int32_t);
+  if (kept + size_t(x.size()) * sizeof(int32_t) <= kMaxKeptInputBytes) input_buffers_[call.layer_index].swap(x);
   LayerStats& r = layers_[call.layer_index];
   r.name = call.layer;
   r.layer_index = call.layer_index;
@@ -135,6 +154,7 @@ void BitAccurateHook::reset() {
   std::lock_guard<std::mutex> lock(mu_);
   layers_.clear();
   cells_counted_.clear();
+  input_buffers_.clear();
   calls_ = 0;
 }
 

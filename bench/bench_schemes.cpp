@@ -105,7 +105,7 @@ void BM_OcrClassifierFull(benchmark::State& state) {
     state.SkipWithError("no OCR classifier model (scripts/setup.sh) or no calibration tables");
     return;
   }
-  nn::Model model = nn::load_model(ocr_classifier().string(), {});
+  nn::Model model = nn::load_model(ocr_classifier().string() + ":3x48x192", {});  // dynamic H, W in the file
   const auto tables = rramsim::calibration::Tables::open(tables_path());
   const auto adc = calibrated_adc(tables);
   HookOptions ho;

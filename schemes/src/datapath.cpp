@@ -489,6 +489,7 @@ detail::KernelWeights kernel_weights(const Geometry& g, const EncodedWeights& en
   w.cells.resize(size_t(w.chunks) * w.slices * w.per_slice);
   w.decode.resize(w.cells.size());
   w.nonzero.assign(size_t(w.chunks) * w.slices, 0);
+  w.key_mul.resize(w.cells.size());
   for (int c = 0; c < w.chunks; ++c)
     for (int j = 0; j < w.slices; ++j)
       for (int mp = 0; mp < w.per_slice; ++mp) {
@@ -500,6 +501,7 @@ detail::KernelWeights kernel_weights(const Geometry& g, const EncodedWeights& en
         }
         w.decode[at] = {enc.stored_sum[idx], enc.flipped[idx], uint8_t(!enc.zero[idx])};
         w.nonzero[size_t(c) * w.slices + j] += !enc.zero[idx];
+        w.key_mul[at] = (uint64_t(idx) << 16) * Rng::kKeyMultiplier;  // the draw's key, less the input slice
       }
   return w;
 }

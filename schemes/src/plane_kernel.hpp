@@ -33,6 +33,7 @@ struct KernelWeights {
   std::vector<KernelCells> cells;    // [(chunk * slices + j) * per_slice + mp]
   std::vector<KernelDecode> decode;  // same order
   std::vector<int32_t> nonzero;      // [chunk * slices + j]: columns with some stored cell
+  std::vector<uint64_t> key_mul;     // same order: ((column * chunks + chunk) << 16) x Rng::kKeyMultiplier
   size_t slot(int chunk, int j) const { return (size_t(chunk) * slices + j) * per_slice; }
 };
 

@@ -1,6 +1,8 @@
 #include "rramsim/schemes/bit_accurate_hook.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fmt/format.h>
 
 #include "rramsim/common/error.hpp"
@@ -23,16 +25,54 @@ IntMatrix quantize_weights(const nn::Matrix& w, int bits, double* scale) {
   return q;
 }
 
-IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale, double* scale, int64_t* offset) {
-  const bool is_signed = x.size() && x.minCoeff() < 0;
-  double m = full_scale > 0 ? full_scale : (x.size() ? double(x.cwiseAbs().maxCoeff()) : 0.0);
-  if (!std::isfinite(m)) throw InputError("activations contain NaN or infinity");
+namespace {
+constexpr size_t kMaxKeptInputBytes = size_t(256) << 20;
+
+// Smallest value and largest magnitude of a layer's inputs in one parallel pass (a batch of
+// conv1 patches is tens of MB: one pass instead of three).
+struct InputRange {
+  float min = 0, max_abs = 0;
+};
+InputRange input_range(const nn::Matrix& x) {
+  InputRange r;
+  if (!x.size()) return r;
+  float lo = x.data()[0], hi = 0;
+  int nan = 0;
+  const float* d = x.data();
+  const Eigen::Index n = x.size();
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) reduction(| : nan) schedule(static)
+  for (Eigen::Index i = 0; i < n; ++i) {
+    lo = std::min(lo, d[i]);
+    hi = std::max(hi, std::abs(d[i]));
+    nan |= d[i] != d[i];  // NaN does not compare, so min and max alone would skip it
+  }
+  if (nan) hi = std::numeric_limits<float>::quiet_NaN();
+  r.min = lo;
+  r.max_abs = hi;
+  return r;
+}
+
+void quantize_in_range(const nn::Matrix& x, const InputRange& range, int bits, double full_scale, double* scale,
+                       int64_t* offset, IntMatrix& q) {
+  const bool is_signed = x.size() && range.min < 0;
+  double m = full_scale > 0 ? full_scale : double(range.max_abs);
+  if (!std::isfinite(m) || !std::isfinite(range.max_abs)) throw InputError("activations contain NaN or infinity");
   const long qmax = is_signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
   *scale = m > 0 ? m / double(qmax) : 1.0;
   *offset = is_signed ? (int64_t(1) << (bits - 1)) : 0;
-  IntMatrix q(x.rows(), x.cols());
-  for (Eigen::Index i = 0; i < x.size(); ++i)
-    q.data()[i] = int32_t(std::clamp(round_half_away(x.data()[i] / *scale), -qmax, qmax) + *offset);
+  q.resize(x.rows(), x.cols());  // no allocation when a buffer of this size is reused
+  const double s = *scale;
+  const int64_t off = *offset;
+  const Eigen::Index n = x.size();
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < n; ++i)
+    q.data()[i] = int32_t(std::clamp(round_half_away(x.data()[i] / s), -qmax, qmax) + off);
+}
+}  // namespace
+
+IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale, double* scale, int64_t* offset) {
+  IntMatrix q;
+  quantize_in_range(x, input_range(x), bits, full_scale, scale, offset, q);
   return q;
 }
 
@@ -44,8 +84,20 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   int64_t offset = 0;
   IntMatrix q = quantize_weights(call.weights, s.weight_bits, &w_scale);
   auto fs = opt_.activation_full_scale.find(call.layer_index);
-  IntMatrix x = quantize_activations(call.inputs, s.activation_bits,
-                                     fs == opt_.activation_full_scale.end() ? 0.0 : fs->second, &x_scale, &offset);
+  const InputRange range = input_range(call.inputs);
+  // The quantized inputs go into this layer's buffer from the previous call, if free: a batch
+  // of conv1 patches is tens of MB, and fresh pages cost a fault each.
+  IntMatrix x;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto b = input_buffers_.find(call.layer_index);
+    if (b != input_buffers_.end()) {
+      x.swap(b->second);
+      input_buffers_.erase(b);
+    }
+  }
+  quantize_in_range(call.inputs, range, s.activation_bits, fs == opt_.activation_full_scale.end() ? 0.0 : fs->second,
+                    &x_scale, &offset, x);
   uint64_t call_no;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -69,6 +121,11 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   }
   nn::Matrix out = (acc.cast<double>() * (w_scale * x_scale)).cast<float>();
   std::lock_guard<std::mutex> lock(mu_);
+  // Kept only while the buffers stay small next to the batch's own tensors (a deep network
+  // would otherwise hold one per layer).
+  size_t kept = 0;
+  for (const auto& [i, b] : input_buffers_) kept += size_t(b.size()) * sizeof(int32_t);
+  if (kept + size_t(x.size()) * sizeof(int32_t) <= kMaxKeptInputBytes) input_buffers_[call.layer_index].swap(x);
   LayerStats& r = layers_[call.layer_index];
   r.name = call.layer;
   r.layer_index = call.layer_index;
@@ -76,7 +133,7 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   r.depth_k = int(call.weights.cols());
   r.calls++;
   r.positions += call.inputs.cols();
-  if (call.inputs.size()) r.max_abs_input = std::max(r.max_abs_input, double(call.inputs.cwiseAbs().maxCoeff()));
+  if (call.inputs.size()) r.max_abs_input = std::max(r.max_abs_input, double(range.max_abs));
   r.signed_inputs = r.signed_inputs || offset != 0;
   if (opt_.collect_stats) {
     // The stored cells are the same on every call: count them once per group.
@@ -97,6 +154,7 @@ void BitAccurateHook::reset() {
   std::lock_guard<std::mutex> lock(mu_);
   layers_.clear();
   cells_counted_.clear();
+  input_buffers_.clear();
   calls_ = 0;
 }
 

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include "rramsim/common/error.hpp"
+#include "plane_kernel.hpp"
 
 // The column sums are popcounts: use the instruction (every x86-64 since 2008 has it)
 // rather than libgcc's table routine, whatever the build's -march.
@@ -233,10 +234,32 @@ struct InputPlanes {
         slice_total(g.input_slices) {}
 };
 
+// 1-bit DACs: input slice = bit, no division per bit or per row (a third of the time of
+// the generic loop below on LeNet-5).
+void load_bit_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in) {
+  const int nin = g.input_slices, nw = g.words;
+  const int32_t* x = &X(0, p);
+  for (int c = 0; c < g.chunks; ++c) {
+    uint64_t* fed = &in.fed[size_t(c) * nin * nw];
+    int32_t* level_sum = &in.level_sum[size_t(c) * nin];
+    const int k0 = c * g.rows, n = g.chunk_rows(c);
+    for (int r = 0; r < n; ++r) {
+      const uint32_t value = uint32_t(x[k0 + r]);
+      const uint64_t bit = uint64_t(1) << (r & 63);
+      for (uint32_t rest = value; rest; rest &= rest - 1) {  // set bits only
+        const int a = std::countr_zero(rest);
+        fed[a * nw + (r >> 6)] |= bit;
+        level_sum[a] += 1;
+      }
+    }
+  }
+}
+
 // Bit-planes of column p of X, built from each activation's set bits.
 void load_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in) {
   std::fill(in.fed.begin(), in.fed.end(), 0);
   std::fill(in.level_sum.begin(), in.level_sum.end(), 0);
+  if (g.dac_bits == 1) return load_bit_planes(g, X, p, in);
   const int v = g.dac_bits, nin = g.input_slices, nw = g.words, R = g.rows;
   for (int k = 0; k < g.depth; ++k) {
     const uint32_t value = uint32_t(X(k, p));
@@ -442,6 +465,7 @@ struct RunContext {
   const std::vector<const AdcSamplers*>& samplers;
   const std::vector<int>& nonzero_columns;  // [chunk * crossbars + crossbar]: columns with stored cells
   int hist_stride = 0;
+  const detail::KernelWeights* kernel = nullptr;  // plane kernel's layout (ISAAC geometry, plane-major)
 
   SliceAdc slice_adc(int i, int j, SubwordStats* st) const {
     const size_t pj = size_t(i) * g.weight_slices + j;
@@ -455,14 +479,102 @@ struct RunContext {
   }
 };
 
+// The plane kernel's layout of the encoded cells (1-bit inputs, 2-bit cells, <= 128 rows).
+detail::KernelWeights kernel_weights(const Geometry& g, const EncodedWeights& enc) {
+  detail::KernelWeights w;
+  w.chunks = g.chunks;
+  w.slices = g.weight_slices;
+  w.per_slice = g.outputs * g.polarities;
+  w.words = g.words;
+  w.cells.resize(size_t(w.chunks) * w.slices * w.per_slice);
+  w.decode.resize(w.cells.size());
+  w.nonzero.assign(size_t(w.chunks) * w.slices, 0);
+  w.key_mul.resize(w.cells.size());
+  for (int c = 0; c < w.chunks; ++c)
+    for (int j = 0; j < w.slices; ++j)
+      for (int mp = 0; mp < w.per_slice; ++mp) {
+        const size_t idx = size_t(mp * w.slices + j) * g.chunks + c, at = w.slot(c, j) + mp;
+        const uint64_t* cells = enc.col(idx);
+        for (int q = 0; q < w.words; ++q) {
+          w.cells[at].low[q] = cells[q];
+          w.cells[at].high[q] = cells[w.words + q];
+        }
+        w.decode[at] = {enc.stored_sum[idx], enc.flipped[idx], uint8_t(!enc.zero[idx])};
+        w.nonzero[size_t(c) * w.slices + j] += !enc.zero[idx];
+        w.key_mul[at] = (uint64_t(idx) << 16) * Rng::kKeyMultiplier;  // the draw's key, less the input slice
+      }
+  return w;
+}
+
+// Per-thread work arrays of the plane-major order.
+struct KernelScratch {
+  std::vector<int64_t> column_acc;           // [column]: decoded, shifted codes of one position
+  std::vector<int64_t> raw;                  // plane kernel: raw sums per column chunk
+  std::vector<detail::ChunkDecode> decode;   // plane kernel: per row chunk
+  std::vector<uint64_t> driven;              // plane kernel with statistics: [chunk * 128 + row] drives
+  std::vector<detail::KernelAdc> adcs;       // plane kernel: per weight slice, for the plane driven
+  uint64_t* driven_rows() { return driven.empty() ? nullptr : driven.data(); }
+};
+
+// What the plane kernel adds to a position's counters.
+struct KernelCounts {
+  uint64_t computed = 0, zero_weight = 0, active = 0, clipped = 0;
+};
+
+// One fed plane with at least one driven row through the plane kernel, every weight slice.
+// The statistics that do not depend on the partial sums are counted per plane, not per
+// subword; the rows driven are tallied for the per-level cell counts (`driven`, may be null).
+KernelCounts drive_plane_kernel(const RunContext& ctx, const InputPlanes& in, int c, int i, uint64_t seed,
+                                SubwordStats* st, uint64_t* driven, int64_t* raw, detail::ChunkDecode& decode,
+                                detail::KernelAdc* adcs) {
+  const Geometry& g = ctx.g;
+  const detail::KernelWeights& w = *ctx.kernel;
+  const size_t plane = size_t(c) * g.input_slices + i;
+  const int rows_driven = in.active_rows[plane];
+  const uint64_t* f = &in.fed[plane * g.plane_words];
+  detail::KernelPlane kp;
+  kp.fed[0] = f[0];
+  kp.fed[1] = g.words == 2 ? f[1] : 0;
+  kp.chunk = c;
+  kp.slice = i;
+  kp.inverted = in.inverted[plane];
+  kp.seed = seed;
+  if (kp.inverted) decode.inverted_weight += int64_t(g.max_input) << i;
+  decode.flip_total += (int64_t(g.max_cell) * in.level_sum[plane]) << i;
+  KernelCounts n;
+  for (int j = 0; j < g.weight_slices; ++j) {
+    const SliceAdc a = ctx.slice_adc(i, j, st);
+    detail::KernelAdc& ka = adcs[j];
+    ka.sampler = a.samplers ? a.samplers->by_active_rows[rows_driven]->rows() : CodeSampler::Rows{};
+    ka.full_scale = a.full_scale;
+    ka.keep_mask = a.keep_mask;
+    ka.histogram = a.histogram;
+    const int32_t converted = w.nonzero[size_t(c) * g.weight_slices + j];
+    n.computed += converted;
+    if (st) st->conversions_by_bits[a.bits] += converted;
+  }
+  n.clipped = detail::drive_plane(w, kp, adcs, raw);
+  n.active = n.computed * uint64_t(rows_driven);
+  n.zero_weight = uint64_t(w.per_slice) * w.slices - n.computed;  // no cell stored: known at mapping
+  if (driven)
+    for (int q = 0; q < g.words; ++q)
+      for (uint64_t b = f[q]; b; b &= b - 1) driven[size_t(c) * 128 + 64 * q + std::countr_zero(b)]++;
+  return n;
+}
+
 // Plane-major: each input plane is driven once against every column, as the crossbar
 // does; column results are shifted and added per output afterwards.
 PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
-                                 std::vector<int64_t>& column_acc, int p, AccMatrix& out) {
+                                 KernelScratch& scratch, int p, AccMatrix& out) {
   const Geometry& g = ctx.g;
   SubwordUnit unit(g, ctx.enc, in, st, seed);
   const int S = g.weight_slices, columns_per_slice = g.outputs * g.polarities;
+  std::vector<int64_t>& column_acc = scratch.column_acc;
   std::fill(column_acc.begin(), column_acc.end(), 0);
+  if (ctx.kernel) {
+    std::fill(scratch.raw.begin(), scratch.raw.end(), 0);
+    std::fill(scratch.decode.begin(), scratch.decode.end(), detail::ChunkDecode{});
+  }
   for (int c = 0; c < g.chunks; ++c)
     for (int i = 0; i < g.input_slices; ++i) {
       const size_t plane = size_t(c) * g.input_slices + i;
@@ -474,6 +586,15 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
       unit.n.reads_issued += g.crossbars;
       if (st)
         for (int x = 0; x < g.crossbars; ++x) st->read_conversions[ctx.nonzero_columns[size_t(c) * g.crossbars + x]]++;
+      if (ctx.kernel && in.active_rows[plane] > 0) {
+        const KernelCounts k = drive_plane_kernel(ctx, in, c, i, seed, st, scratch.driven_rows(), scratch.raw.data(),
+                                                  scratch.decode[c], scratch.adcs.data());
+        unit.n.computed += k.computed;
+        unit.n.zero_weight += k.zero_weight;
+        unit.n.active += k.active;
+        unit.n.clipped += k.clipped;
+        continue;
+      }
       for (int j = 0; j < S; ++j) {
         const SliceAdc adc = ctx.slice_adc(i, j, st);
         for (int mp = 0; mp < columns_per_slice; ++mp) {
@@ -482,6 +603,7 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
         }
       }
     }
+  if (ctx.kernel) detail::fold_columns(*ctx.kernel, scratch.decode, scratch.raw.data(), column_acc.data());
   int64_t bias_total = 0;
   if (g.biased)
     for (int i = 0; i < g.input_slices; ++i)
@@ -591,7 +713,10 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   const std::vector<uint64_t> row_mask = chunk_row_masks(g);
   const std::vector<int> nonzero = nonzero_columns(g, enc);
   const bool dynamic = s.dynamic_quantization && s.window_bits < kUnboundedWindow;
-  const RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1};
+  // The plane kernel covers the ISAAC geometry without dynamic quantization; the
+  // plane-serial order and other geometries take the generic subword unit.
+  const detail::KernelWeights kernel = g.fast && !dynamic ? kernel_weights(g, enc) : detail::KernelWeights{};
+  const RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1, g.fast && !dynamic ? &kernel : nullptr};
 
   AccMatrix out(g.outputs, g.positions);
   std::vector<SubwordStats> local(want ? omp_get_max_threads() : 0, proto);
@@ -601,17 +726,27 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   {
     SubwordStats* st = want ? &local[omp_get_thread_num()] : nullptr;
     InputPlanes in(g);
-    std::vector<int64_t> column_acc(enc.ncol);
+    KernelScratch scratch;
+    scratch.column_acc.resize(enc.ncol);
+    if (ctx.kernel) {
+      scratch.raw.resize(kernel.cells.size());
+      scratch.decode.resize(g.chunks);
+      scratch.adcs.resize(g.weight_slices);
+      if (st) scratch.driven.assign(size_t(g.chunks) * 128, 0);  // how often each row was driven
+    }
     std::vector<int32_t> conversions(dynamic ? size_t(g.chunks) * g.crossbars * g.input_slices : 0);
 #pragma omp for schedule(dynamic, 8)
     for (int p = 0; p < g.positions; ++p) {
       load_planes(g, X, p, in);
       prepare_planes(s, g, row_mask, in, st);
       const uint64_t seed = mix(run.seed, uint64_t(p));
-      const PositionCounters n = dynamic ? run_plane_serial(ctx, in, st, seed, conversions, p, out)
-                                         : run_plane_major(ctx, in, st, seed, column_acc, p, out);
-      if (st) n.flush(g.fast, *st);
+      const PositionCounters n =
+          dynamic ? run_plane_serial(ctx, in, st, seed, conversions, p, out)
+                  : run_plane_major(ctx, in, st, seed, scratch, p, out);
+      // The plane kernel counts cells per level from the rows driven (below), not per subword.
+      if (st) n.flush(g.fast && !ctx.kernel, *st);
     }
+    if (st && ctx.kernel) detail::count_driven_levels(kernel, scratch.driven, st->active_cells_by_level);
   }
   if (want)
     merge_statistics(proto, local, uint64_t(enc.ncol) * g.chunks * g.positions * g.input_slices,

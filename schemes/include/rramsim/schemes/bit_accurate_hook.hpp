@@ -59,6 +59,7 @@ class BitAccurateHook : public nn::MacHook {
   mutable std::mutex mu_;
   std::map<int, LayerStats> layers_;
   std::map<int, std::set<int>> cells_counted_;  // groups whose cells are in the statistics
+  std::map<int, IntMatrix> input_buffers_;      // per layer: quantized inputs of the last call (reused)
   uint64_t calls_ = 0;
 };
 

@@ -27,8 +27,11 @@ class Rng {
   }
   uint32_t next32() { return uint32_t(next() >> 32); }
   // A stateless draw for key: the same number whatever order subwords are computed in.
-  static uint64_t hash64(uint64_t seed, uint64_t key) {
-    uint64_t z = seed ^ (key * 0x9e3779b97f4a7c15ULL);
+  static constexpr uint64_t kKeyMultiplier = 0x9e3779b97f4a7c15ULL;
+  static uint64_t hash64(uint64_t seed, uint64_t key) { return finish(seed ^ (key * kKeyMultiplier)); }
+  // hash64's mixing step: a loop over evenly spaced keys can step key * kKeyMultiplier by
+  // adding, and get the same numbers.
+  static uint64_t finish(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
@@ -60,12 +63,28 @@ class CodeSampler {
     return (s.code & take) | (s.alias & uint16_t(~take));
   }
 
- private:
-  int max_psum_ = 0, adc_bits_ = 0;
   struct Slot {
     uint32_t keep;  // P(code | slot) x 2^32, else the alias
     uint16_t code, alias;
   };
+  // The raw tables, for inner loops that hoist the sampler out (Rows::draw).
+  struct Rows {
+    const uint32_t* begin = nullptr;
+    const Slot* slots = nullptr;
+    // Always takes the random number, so the loop has no branch: a deterministic row has
+    // one slot whose code and alias are equal, so this returns what sample() does.
+    int draw(int psum, uint64_t r) const {
+      const uint32_t b = begin[psum], n = begin[psum + 1] - b;
+      const Slot& s = slots[b + uint32_t(((r >> 32) * n) >> 32)];
+      // Masks, not ?: -- the compiler turns a ?: into a branch that mispredicts half the time.
+      const uint32_t take = 0u - uint32_t(uint32_t(r) < s.keep);
+      return int((uint32_t(s.code) & take) | (uint32_t(s.alias) & ~take));
+    }
+  };
+  Rows rows() const { return {begin_.data(), slots_.data()}; }
+
+ private:
+  int max_psum_ = 0, adc_bits_ = 0;
   std::vector<uint32_t> begin_;  // per psum: first slot
   std::vector<Slot> slots_;
 };

@@ -13,6 +13,7 @@ packages=(
   hdf5-tools python3 python3-h5py python3-numpy gnuplot-nox
   dataset-fashion-mnist nodejs npm
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata libstb-dev
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do

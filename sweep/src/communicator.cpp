@@ -5,6 +5,8 @@
 #include "rramsim/common/error.hpp"
 
 #ifdef RRAMSIM_HAVE_MPI
+#define OMPI_SKIP_MPICXX 1  // the C API only (no deprecated C++ bindings to link)
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #endif
 

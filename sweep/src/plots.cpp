@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
+#include <stdexcept>
 
 #include "rramsim/common/plot.hpp"
 #include "rramsim/sweep/run.hpp"

@@ -16,6 +16,7 @@
 #include "rramsim/common/error.hpp"
 #include "rramsim/common/h5.hpp"
 #include "rramsim/common/progress.hpp"
+#include "rramsim/common/provenance.hpp"
 #include "rramsim/schemes/compare.hpp"
 #include "rramsim/sweep/cache.hpp"
 #include "rramsim/sweep/communicator.hpp"
@@ -104,6 +105,44 @@ PointResult unflatten(const double* v, std::size_t axes, int levels) {
   for (const Metric& m : metrics()) r.*m.member = *v++;
   r.level_success_fraction.assign(v, v + levels);
   return r;
+}
+
+// A point's result in the cache, keyed by everything it depends on (the tables by their
+// content hash, the wire row, scheme, hardware, network, weights, data, sizes, seed, build).
+fs::path cached_point_path(const SweepOptions& o, const SweepPlan& plan, const PointPlan& p, const fs::path& cache) {
+  std::string key = "rramsim sweep point v" + std::to_string(kSweepSchemaVersion) + "\n" + tool_version() + " " + git_commit();
+  key += "\ntables " + plan.groups[p.group].hash + "\nwire " + (p.wire_ohm ? std::to_string(*p.wire_ohm) : "nominal");
+  key += "\nscheme " + p.scheme + "\nhardware " + p.hardware + "\nnetwork " + o.network + "\ndata " + o.data;
+  std::error_code ec;
+  if (!o.weights.empty())
+    key += "\nweights " + fs::absolute(o.weights).string() + " " + std::to_string(fs::file_size(o.weights, ec)) + " " +
+           std::to_string(fs::last_write_time(o.weights, ec).time_since_epoch().count());
+  key += "\nimages " + std::to_string(o.images) + " " + std::to_string(o.calibration_images) + " seed " + std::to_string(o.seed);
+  key += "\nlevels " + std::to_string(plan.max_levels);
+  for (double v : p.values) key += " " + std::to_string(v);
+  return cache / "points" / ("point-" + content_hash(key) + ".h5");
+}
+
+std::vector<double> read_cached_point(const fs::path& file) {
+  if (!fs::exists(file)) return {};
+  try {
+    auto f = h5::File::open(file);
+    if (!f.verify_seal()) return {};
+    return f.dataset("result").read_doubles();
+  } catch (const Error&) {
+    return {};  // damaged: compute again
+  }
+}
+
+void write_cached_point(const fs::path& file, const std::vector<double>& v) {
+  fs::create_directories(file.parent_path());
+  AtomicOutput out(file);
+  {
+    auto f = h5::File::create(out.tmp_path());
+    f.write("result", v, {.units = "mixed", .axes = {}});
+    f.seal();
+  }
+  out.commit();
 }
 
 std::string unit_name(std::size_t i) {
@@ -221,10 +260,13 @@ SweepReport run_sweep(const SweepOptions& o, const SweepRunOptions& run) {
           v.clear();  // a damaged unit: compute the point again
         }
       }
+      const fs::path cached_file = cached_point_path(o, plan, plan.points[i], rep.cache_dir);
+      if (v.empty() && !(v = read_cached_point(cached_file)).empty()) ++rep.points_cached;
       if (v.empty()) {
         v = flatten(evaluate_point(o, plan, plan.points[i]));
-        wd->write(unit, [&](h5::File& f) { f.write("result", v, {.units = "mixed", .axes = {}}); });
+        write_cached_point(cached_file, v);
       }
+      if (!wd->has(unit)) wd->write(unit, [&](h5::File& f) { f.write("result", v, {.units = "mixed", .axes = {}}); });
       mine.push_back(double(i));
       mine.insert(mine.end(), v.begin(), v.end());
       bar.advance();
@@ -254,8 +296,8 @@ std::string to_text(const SweepReport& r) {
   std::snprintf(buf, sizeof buf, "sweep: %zu points (%s on %s, scheme %s, %d images) in %.1f s\n", r.points.size(),
                 r.network.c_str(), r.hardware.c_str(), r.scheme.c_str(), r.images, r.wall_seconds);
   t += buf;
-  std::snprintf(buf, sizeof buf, "calibrations: %zu (%zu from the cache %s); %zu points resumed\n", r.calibrations,
-                r.calibrations_cached, r.cache_dir.c_str(), r.points_resumed);
+  std::snprintf(buf, sizeof buf, "calibrations: %zu (%zu from the cache %s); points: %zu from the cache, %zu resumed\n",
+                r.calibrations, r.calibrations_cached, r.cache_dir.c_str(), r.points_cached, r.points_resumed);
   t += buf;
   for (const auto& a : r.axes) t += "  " + a.name + " [" + a.units + "]";
   t += "  accuracy  adc_error_rate  ir_ratio  energy_per_inference_j\n";
@@ -286,6 +328,7 @@ nlohmann::json to_json(const SweepReport& r) {
   j["calibrations"] = r.calibrations;
   j["calibrations_cached"] = r.calibrations_cached;
   j["points_resumed"] = r.points_resumed;
+  j["points_cached"] = r.points_cached;
   j["wall_seconds"] = r.wall_seconds;
   j["axes"] = nlohmann::json::array();
   for (const auto& a : r.axes) j["axes"].push_back({{"name", a.name}, {"keys", a.keys}, {"units", a.units}, {"values", a.values}});

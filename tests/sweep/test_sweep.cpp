@@ -26,8 +26,9 @@ fs::path small_sweep(const std::string& name, const std::string& mode = "grid") 
 
 void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
 
-std::string sweep_args(const fs::path& d, const std::string& out, const std::string& extra = "") {
-  return "sweep " + (d / "small.toml").string() + " --out " + (d / out).string() + " --cache " + (d / "cache").string() +
+std::string sweep_args(const fs::path& d, const std::string& out, const std::string& extra = "",
+                       const std::string& cache = "cache") {
+  return "sweep " + (d / "small.toml").string() + " --out " + (d / out).string() + " --cache " + (d / cache).string() +
          " -q " + extra;
 }
 
@@ -116,6 +117,7 @@ TEST_CASE("a second run takes its calibration from the cache") {
   auto j2 = nlohmann::json::parse(second.out);
   CHECK(j2["calibrations"] == 1);
   CHECK(j2["calibrations_cached"] == 1);
+  CHECK(j2["points_cached"] == 4);
   CHECK(second.err.find("crossbar") == std::string::npos);  // no calibration stage ran
   CHECK(run_shell(py("check_sweep.py same ") + (d / "a.h5").string() + " " + (d / "b.h5").string()).exit_code == 0);
   // The cache folder is named in the output, and holds the tables and their resolved config.
@@ -136,9 +138,10 @@ TEST_CASE("resume after SIGKILL is bit-identical whatever the threads") {
   auto full = run_rramsim(sweep_args(d, "full.h5", "--threads 2"));
   INFO(full.err);
   REQUIRE(full.exit_code == 0);
-  // Kill a run (one thread) once its first point is in the work folder, then resume it.
+  // Kill a run (one thread, its own cache: nothing precomputed) once its first point is in
+  // the work folder, then resume it.
   const fs::path out = d / "killed.h5";
-  std::string cmd = std::string(RRAMSIM_EXE) + " " + sweep_args(d, "killed.h5", "--threads 1") + " & pid=$!; " +
+  std::string cmd = std::string(RRAMSIM_EXE) + " " + sweep_args(d, "killed.h5", "--threads 1", "cache2") + " & pid=$!; " +
                     "for i in $(seq 1 3000); do [ -e " + (out.string() + ".work/points/p0000000.h5") +
                     " ] && break; sleep 0.02; done; kill -9 $pid; wait $pid; echo killed";
   auto k = run_shell(cmd);
@@ -146,7 +149,7 @@ TEST_CASE("resume after SIGKILL is bit-identical whatever the threads") {
   REQUIRE(k.out.find("killed") != std::string::npos);
   REQUIRE_FALSE(fs::exists(out));
   REQUIRE(fs::exists(out.string() + ".work/points/p0000000.h5"));
-  auto resumed = run_rramsim(sweep_args(d, "killed.h5", "--resume --threads 2 --json"));
+  auto resumed = run_rramsim(sweep_args(d, "killed.h5", "--resume --threads 2 --json", "cache2"));
   INFO(resumed.err);
   REQUIRE(resumed.exit_code == 0);
   CHECK(nlohmann::json::parse(resumed.out)["points_resumed"].get<int>() >= 1);

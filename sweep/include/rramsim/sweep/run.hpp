@@ -65,7 +65,7 @@ struct SweepReport {
   std::vector<PointResult> points;
   std::vector<std::string> group_tables;    // calibration tables in the cache, one per group
   std::vector<int64_t> point_group;         // per point: index into group_tables
-  std::size_t calibrations = 0, calibrations_cached = 0, points_resumed = 0;
+  std::size_t calibrations = 0, calibrations_cached = 0, points_resumed = 0, points_cached = 0;
   std::vector<std::filesystem::path> plots;
   double wall_seconds = 0;
 };

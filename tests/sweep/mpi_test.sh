@@ -6,9 +6,9 @@ set -euo pipefail
 exe=$1 src=$2 work=$3
 command -v mpirun >/dev/null || { echo "mpirun not found: skipped"; exit 77; }
 rm -rf "$work" && mkdir -p "$work"
-python3 "$src/tests/sweep/make_small_sweep.py" "$work" "$src" grid
+/usr/bin/python3 "$src/tests/sweep/make_small_sweep.py" "$work" "$src" grid
 "$exe" sweep "$work/small.toml" --out "$work/one.h5" --cache "$work/cache" -q
 mpirun -n 2 --oversubscribe --allow-run-as-root "$exe" sweep "$work/small.toml" --out "$work/two.h5" \
   --cache "$work/cache2" -q --threads 1
-python3 "$src/tests/sweep/check_sweep.py" same "$work/one.h5" "$work/two.h5"
-python3 "$src/tests/sweep/check_sweep.py" scales "$work/two.h5"
+/usr/bin/python3 "$src/tests/sweep/check_sweep.py" same "$work/one.h5" "$work/two.h5"
+/usr/bin/python3 "$src/tests/sweep/check_sweep.py" scales "$work/two.h5"

@@ -15,6 +15,7 @@ void add_inspect_command(CLI::App& app);     // cmd_inspect.cpp:   inspect
 void add_evaluate_command(CLI::App& app);    // cmd_evaluate.cpp:  evaluate
 void add_train_command(CLI::App& app);       // cmd_train.cpp:     train
 void add_export_command(CLI::App& app);      // cmd_export.cpp:    export
+void add_sweep_command(CLI::App& app);       // cmd_sweep.cpp:     sweep
 
 // Before any work: refuses an output (empty entries are skipped) that resolves to one of
 // the inputs, or whose folder is missing or not writable. InputError names the path.

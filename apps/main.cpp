@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   rramsim::apps::add_evaluate_command(app);
   rramsim::apps::add_train_command(app);
   rramsim::apps::add_export_command(app);
+  rramsim::apps::add_sweep_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up (scripts/setup.sh), then the main job: device characterization, a crossbar check
-# against ngspice, the default calibration, and the schemes compared with ISAAC and PRIME
-# on every shipped network. Results (HDF5, JSON, plots, reports) go to out/.
+# against ngspice, the default calibration, the schemes compared with ISAAC and PRIME
+# on every shipped network, and the wire x ADC sweep on LeNet-5 (plots in out/sweep/). Results (HDF5, JSON, plots, reports) go to out/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
@@ -38,4 +38,17 @@ echo "== 5. LeNet-5 with the calibrated crossbar nonideality (IR drop, variation
 $r evaluate --arch isaac --network lenet5 --tables out/tables.h5 --scheme all --images 300 \
   --quiet -o out/schemes-lenet5-calibrated.txt
 sed -n '1,/^x thr/p' out/schemes-lenet5-calibrated.txt
+
+echo "== 6. sweep: wire resistance x ADC bits on LeNet-5 (data/sweeps/wire-adc-lenet5.toml)"
+# One cached calibration for all 30 points (docs/sweep.md); a second run reuses it.
+$r sweep data/sweeps/wire-adc-lenet5.toml --out out/sweep-wire-adc.h5 --cache out/sweep-cache \
+  --threads 2 --json $(plot sweep) > out/sweep-wire-adc.json
+/usr/bin/python3 - <<'PY'
+import json
+j = json.load(open("out/sweep-wire-adc.json"))
+print("wire_ohm  adc_bits  accuracy  adc_error_rate  ir_ratio  energy_per_inference_j")
+for p in j["points"]:
+    print(f"{p['wire_ohm']:8g}  {p['adc_bits']:8g}  {p['accuracy']:8.3f}  {p['adc_error_rate']:14.4g}  {p['ir_ratio']:8.4f}  {p['energy_per_inference_j']:.4g}")
+print("plots:", *j["plots"], sep="\n  ")
+PY
 echo "main job done: results in out/"

@@ -14,6 +14,7 @@ packages=(
   dataset-fashion-mnist nodejs npm
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata libstb-dev
   fonts-dejavu-core fonts-liberation
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do

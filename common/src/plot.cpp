@@ -14,7 +14,7 @@ void render_png(const std::string& script, const std::filesystem::path& png, int
                 int height_px) {
   if (!gnuplot_available()) throw Error("gnuplot is not installed; cannot write " + png.string());
   AtomicOutput out(png);
-  FILE* p = popen("gnuplot 2>&1 >/dev/null", "w");
+  FILE* p = popen("gnuplot >/dev/null", "w")  /* its messages to stderr, never into stdout (JSON) */;
   if (!p) throw Error("cannot start gnuplot");
   std::fprintf(p, "set terminal png size %d,%d\nset output '%s'\n", width_px, height_px,
                out.tmp_path().c_str());

@@ -14,6 +14,9 @@ import sys
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fuzzlib import SANITIZER, run  # noqa: E402  (timeout, ulimit -v from RRAMSIM_FUZZ_MEMORY_MB)
+
 rramsim, source_dir, work = sys.argv[1], sys.argv[2], sys.argv[3]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
@@ -23,11 +26,10 @@ subprocess.run([rramsim, "calibrate", "-q", "--threads", "2", os.path.join(sourc
 
 
 def inspect(path):
-    try:
-        r = subprocess.run([rramsim, "inspect", path], capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
+    rc, out, err = run([rramsim, "inspect", path])
+    if rc is None or SANITIZER.search(err):
         return None
-    return r
+    return subprocess.CompletedProcess([], rc, out, err)
 
 
 baseline = inspect(good)

@@ -103,6 +103,12 @@ for i in range(20):
     else:
         failures.append(f"flip{i:02d} (byte {at}, bit {bit}): exit {None if r is None else r.returncode}: "
                         f"{'' if r is None else r.stderr.strip()[:300]}")
+# `evaluate --tables T -o T` must refuse before any work and leave the tables intact.
+before = open(good, "rb").read()
+rc, _, err = run([rramsim, "evaluate", "--arch", "isaac", "--network", "lenet5", "--tables", good, "-o", good])
+if rc != 1 or "refusing to overwrite" not in err or open(good, "rb").read() != before:
+    failures.append(f"evaluate --tables T -o T: exit {rc}: {err.strip()[:300]}")
+
 print(f"{len(cases)} malformed files, 20 bit flips ({refused} refused, {same} read identically)")
 for f in failures:
     print("FAIL", f)

@@ -59,11 +59,17 @@ cases = [
     ("data_changed", lambda f: f["fc1/bias"].__setitem__(0, 5.0), []),
 ]
 for name, edit, words in cases:
-    p = os.path.join(work, name + ".h5")
-    shutil.copy(good, p)
-    with h5py.File(p, "r+") as f:
-        edit(f)
-    c.refused(f"weights/{name}", export(p), [out], words + [p])
+    # Sealed: the content checksum refuses the edit. Unsealed (no content checksum, as a file
+    # written by another tool): the reader's own checks must refuse it, naming what is wrong.
+    for sealed in (True, False):
+        p = os.path.join(work, name + ("" if sealed else "-unsealed") + ".h5")
+        shutil.copy(good, p)
+        with h5py.File(p, "r+") as f:
+            if not sealed:
+                del f.attrs["content_checksum"]
+            edit(f)
+        c.refused(f"weights/{name}{'' if sealed else ' (unsealed)'}", export(p), [out],
+                  [p] + ([] if sealed or name == "data_changed" else words))
 
 not_h5 = os.path.join(work, "not_h5.h5")
 open(not_h5, "w").write("not an HDF5 file\n")

@@ -157,7 +157,11 @@ EngineComparison compare_engines(const CompareOptions& o) {
 
 Eigen::MatrixXd read_input_vectors(const std::filesystem::path& file, int rows) {
   const std::string path = file.string();
-  check_input_file(file, "--inputs file");  // a directory or FIFO is refused, never read
+  try {
+    check_input_file(file, "--inputs file");  // a directory or FIFO is refused, never read
+  } catch (const InputError& e) {
+    throw InputError("--inputs: cannot read file '" + path + "' (" + e.what() + ")");
+  }
   std::ifstream in(file);
   if (!in) throw InputError("--inputs: cannot read file '" + path + "'");
   // Read voltages are volts, not kilovolts; and the vectors must fit in memory.

@@ -81,23 +81,24 @@ struct NgspiceSession::Impl {
   std::string library_file;     // the libngspice file first loaded
   std::vector<void*> retired;   // spent copies, never unloaded
 
+  // nullptr if no copy can be made or loaded (e.g. a noexec temporary folder).
   void* open_private_copy() {
-    char tmpl[] = "/tmp/rramsim-libngspice-XXXXXX";
-    int fd = mkstemp(tmpl);
-    if (fd < 0) throw SolverError("libngspice cannot be reloaded: no temporary file for a private copy");
-    ::close(fd);
     std::error_code ec;
+    std::string tmpl = (std::filesystem::temp_directory_path(ec) / "rramsim-libngspice-XXXXXX").string();
+    int fd = ec ? -1 : mkstemp(tmpl.data());
+    if (fd < 0) return nullptr;
+    ::close(fd);
     std::filesystem::copy_file(library_file, tmpl, std::filesystem::copy_options::overwrite_existing, ec);
-    void* h = ec ? nullptr : dlopen(tmpl, RTLD_NOW | RTLD_LOCAL);
+    void* h = ec ? nullptr : dlopen(tmpl.c_str(), RTLD_NOW | RTLD_LOCAL);
     std::filesystem::remove(tmpl, ec);  // the mapping stays valid
-    if (!h) throw SolverError("libngspice cannot be reloaded from a private copy of " + library_file);
     return h;
   }
 
   void load() {
-    if (private_copy) {
-      api.handle = open_private_copy();
-    } else {
+    if (private_copy) api.handle = open_private_copy();
+    if (!api.handle) {  // first load, or no private copy possible: the manual's plain reload
+      for (void* spent : retired) dlclose(spent);
+      retired.clear();
       const char* names[] = {"libngspice.so.0", "libngspice.so"};
       for (const char* n : names)
         if ((api.handle = dlopen(n, RTLD_NOW | RTLD_LOCAL))) break;

@@ -63,6 +63,8 @@ void run_solve(const SolveArgs& a) {
   if (a.inputs != "random" && a.inputs != "all-on") inputs.push_back(a.inputs);
   if (!a.params.empty() && std::filesystem::path(a.params).extension() == ".toml") inputs.push_back(a.params);
   check_outputs({a.out, a.plot}, inputs);
+  if (!a.plot.empty() && a.engine == "ideal")
+    throw InputError("--plot needs the native or ngspice engine (the ideal one has no voltage drop)");
   circuit::CompareOptions o = compare_options(a);
   std::unique_ptr<Progress> progress;
   o.on_ngspice_input = [&](int done, int total) {
@@ -71,14 +73,9 @@ void run_solve(const SolveArgs& a) {
     if (done == total) progress->finish();
   };
   circuit::EngineComparison c = circuit::compare_engines(o);
-  c.write_h5(a.out);
-  if (!a.plot.empty()) {
-    if (!c.reference()) throw InputError("--plot needs the native or ngspice engine (the ideal one has no voltage drop)");
-    if (gnuplot_available())
-      c.write_drop_plot(a.plot);
-    else
-      std::cerr << "rramsim: note: gnuplot is not installed; no plot written\n";
-  }
+  if (!a.plot.empty() && !c.reference())
+    throw InputError("--plot needs the native or ngspice engine (the ideal one has no voltage drop)");
+  write_with_plot(a.plot, [&] { c.write_drop_plot(a.plot); }, [&] { c.write_h5(a.out); });
   if (a.json) {
     nlohmann::json j = c.to_json();
     j["out"] = a.out;

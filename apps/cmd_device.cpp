@@ -30,7 +30,6 @@ std::vector<std::filesystem::path> params_inputs(const std::string& spec) {
   return {};
 }
 
-void note_no_gnuplot() { std::cerr << "rramsim: gnuplot is not installed; no plot written\n"; }
 
 // ---- device iv ----------------------------------------------------------------------
 struct IvArgs {
@@ -55,19 +54,13 @@ void run_iv_command(const IvArgs& a) {
   validate(o);
   const std::string engines = a.engine;
   IvComparison c = characterize_iv(p, o, engines, a.compliance_ohm);
-  c.write_h5(a.out);
+  write_with_plot(a.plot, [&] { c.write_plot(a.plot); }, [&] { c.write_h5(a.out); });
   if (a.json) {
     nlohmann::json j = c.to_json();
     j["out"] = a.out;
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << c.to_text() << "  wrote " << a.out << "\n";
-  }
-  if (!a.plot.empty()) {
-    if (gnuplot_available())
-      c.write_plot(a.plot);
-    else
-      note_no_gnuplot();
   }
 }
 
@@ -101,19 +94,13 @@ void run_program_command(const ProgramArgs& a) {
   o.on_device_done = [&prog] { prog.advance(); };
   auto rep = write_verify(p, o);
   prog.finish();
-  write_program_h5(a.out, p, o, rep);
+  write_with_plot(a.plot, [&] { write_levels_plot(rep, a.plot); }, [&] { write_program_h5(a.out, p, o, rep); });
   if (a.json) {
     nlohmann::json j = program_to_json(p, o, rep);
     j["out"] = a.out;
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << program_to_text(p, o, rep) << "  wrote " << a.out << "\n";
-  }
-  if (!a.plot.empty()) {
-    if (gnuplot_available())
-      write_levels_plot(rep, a.plot);
-    else
-      note_no_gnuplot();
   }
 }
 

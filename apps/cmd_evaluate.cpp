@@ -155,6 +155,13 @@ void run_schemes(const EvaluateArgs& a) {
 }
 
 void run_evaluate(const EvaluateArgs& a) {
+  if (!a.output.empty()) {  // before any work: -o never overwrites an input (issue 13)
+    std::vector<std::filesystem::path> inputs;
+    for (const std::string& in : {a.tables, a.network, a.network.substr(0, a.network.rfind(':')), a.arch,
+                                  a.weights, a.adc_model})
+      if (!in.empty() && std::filesystem::exists(in)) inputs.push_back(in);
+    check_outputs({a.output}, inputs);
+  }
   if (!a.schemes.empty()) return run_schemes(a);
   arch::Hardware hw = arch::load_hardware(a.arch);
   workload::Network net = workload::load_network(a.network);

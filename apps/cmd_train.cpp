@@ -11,6 +11,7 @@
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
+#include "rramsim/common/memory.hpp"
 
 namespace rramsim::apps {
 namespace {
@@ -37,7 +38,11 @@ void run_train(const TrainArgs& a) {
   check_outputs({a.out}, inputs);
   if (!std::isfinite(a.train.learning_rate) || a.train.learning_rate <= 0)
     throw InputError(fmt::format("train: --lr must be a positive finite number, got {}", a.train.learning_rate));
-  Model model = model_from_network(workload::load_network(a.network));
+  if (a.train.batch_size < 1) throw InputError("train: --batch must be >= 1");
+  const workload::Network net = workload::load_network(a.network);
+  require_memory(training_memory_bytes(net, a.train.batch_size),
+                 fmt::format("train: network '{}' with --batch {}", net.name, a.train.batch_size));
+  Model model = model_from_network(net);
   DatasetOptions d{.name = a.dataset, .split = "train", .dir = a.data_dir, .limit = 0};
   Dataset train_set = load_dataset(d);
   d.split = "test";

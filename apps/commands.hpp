@@ -4,6 +4,7 @@
 // "rramsim: error: ..." on stderr and exit status 1.
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 namespace rramsim::apps {
@@ -21,5 +22,11 @@ void add_sweep_command(CLI::App& app);       // cmd_sweep.cpp:     sweep
 // the inputs, or whose folder is missing or not writable. InputError names the path.
 void check_outputs(const std::vector<std::filesystem::path>& outputs,
                    const std::vector<std::filesystem::path>& inputs);
+
+// Writes the optional plot (when `plot` is set and gnuplot is installed, else a note) and
+// then the main file, so that a failing plot leaves no main file behind; if the main file
+// fails, the plot just written is removed.
+void write_with_plot(const std::filesystem::path& plot, const std::function<void()>& write_plot,
+                     const std::function<void()>& write_main);
 
 }  // namespace rramsim::apps

@@ -14,6 +14,10 @@ namespace {
 // Limits far above any published design, so that sizes derived from them stay exact.
 constexpr double kMaxComponentCount = 1e6;
 constexpr int64_t kMaxCrossbarsPerChip = int64_t{1} << 30;
+// Per instance: 1 kW and 1 m^2 are far beyond any component, and keep chip totals finite.
+constexpr double kMaxPowerMw = 1e6;
+constexpr double kMaxAreaMm2 = 1e6;
+constexpr double kMaxRateHz = 1e15;  // clock, sample and event rates
 }  // namespace
 
 namespace {
@@ -46,24 +50,23 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
   hw.name = root.string("name", std::filesystem::path(origin).stem().string());
   hw.description = root.string("description", "");
   hw.technology_nm = static_cast<int>(root.integer("technology_nm", 0, {.min = 1, .max = 1000}));
-  const Range pos{.min = 0, .min_exclusive = true};
-  hw.clock_hz = root.number("clock_hz", 0, pos);
+  hw.clock_hz = root.number("clock_hz", 0, {.min = 0, .max = kMaxRateHz, .min_exclusive = true});
   if (hw.clock_hz <= 0) throw InputError(root.where("clock_hz") + ": clock_hz is required");
 
   auto need_int = [](const Config& c, const std::string& key, int lo, int hi) {
     if (!c.has(key)) throw InputError(c.where(key) + ": required");
     return static_cast<int>(c.integer(key, 0, {.min = double(lo), .max = double(hi)}));
   };
-  auto need_num = [&](const Config& c, const std::string& key) {
+  auto need_num = [&](const Config& c, const std::string& key, double max) {
     if (!c.has(key)) throw InputError(c.where(key) + ": required");
-    return c.number(key, 0, pos);
+    return c.number(key, 0, {.min = 0, .max = max, .min_exclusive = true});
   };
 
   Config xb = root.table("crossbar");
   hw.rows = need_int(xb, "rows", 1, 1 << 16);
   hw.cols = need_int(xb, "cols", 1, 1 << 16);
   hw.bits_per_cell = need_int(xb, "bits_per_cell", 1, 8);
-  hw.read_cycle_s = need_num(xb, "read_cycle_ns") * 1e-9;
+  hw.read_cycle_s = need_num(xb, "read_cycle_ns", 1e12) * 1e-9;
   hw.read_volt = xb.optional_number("read_volt", {.min = 0, .max = 10, .min_exclusive = true});
   hw.unit_columns = static_cast<int>(xb.integer("unit_columns", 0, {.min = 0, .max = 64}));
   hw.weight_polarities = static_cast<int>(xb.integer("weight_polarities", 1, {.min = 1, .max = 2}));
@@ -72,7 +75,7 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
   hw.dac_bits = need_int(dac, "bits", 1, 16);
   Config adc = root.table("adc");
   hw.adc_bits = need_int(adc, "bits", 1, 16);
-  hw.adc_sample_rate_hz = need_num(adc, "sample_rate_hz");
+  hw.adc_sample_rate_hz = need_num(adc, "sample_rate_hz", kMaxRateHz);
   hw.adc_ramp = adc.string("kind", "sar", {"sar", "ramp"}) == "ramp";
 
   Config ops = root.table("operands");
@@ -86,7 +89,7 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
 
   Config noc = root.table("noc");
   hw.flit_bytes = static_cast<int>(noc.integer("flit_bytes", 4, {.min = 1, .max = 1024}));
-  hw.average_hops = noc.number("average_hops", 1, {.min = 0});
+  hw.average_hops = noc.number("average_hops", 1, {.min = 0, .max = 1e6});
 
   std::array<int, kEventCount> seen{};
   for (const Config& c : root.tables("component")) {
@@ -98,13 +101,14 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
     std::string lvl = c.string("level", "", {"ima", "tile", "chip"});
     k.level = lvl == "ima" ? Level::ima : lvl == "tile" ? Level::tile : Level::chip;
     if (lvl.empty()) throw InputError(c.where("level") + ": component '" + k.name + "' needs a level (ima, tile, chip)");
-    k.count = need_num(c, "count");
+    if (!c.has("count")) throw InputError(c.where("count") + ": required");
+    k.count = c.number("count", 0, {.min = 0, .min_exclusive = true});
     if (k.count > kMaxComponentCount)
       throw InputError(c.where("count") + ": component '" + k.name + "': count " + fmt::format("{:g}", k.count) +
                        " exceeds the limit of " + fmt::format("{:g}", kMaxComponentCount) + " per " + lvl);
-    k.power_mw = c.number("power_mw", -1, {.min = 0});
-    k.area_mm2 = c.number("area_mm2", -1, {.min = 0});
-    k.always_on_mw = c.number("always_on_mw", 0, {.min = 0});
+    k.power_mw = c.number("power_mw", -1, {.min = 0, .max = kMaxPowerMw});
+    k.area_mm2 = c.number("area_mm2", -1, {.min = 0, .max = kMaxAreaMm2});
+    k.always_on_mw = c.number("always_on_mw", 0, {.min = 0, .max = kMaxPowerMw});
     if (k.always_on_mw > k.power_mw && k.power_mw >= 0)
       throw InputError(c.where("always_on_mw") + ": component '" + k.name + "': always_on_mw exceeds power_mw");
     if (k.power_mw < 0 || k.area_mm2 < 0)
@@ -117,7 +121,7 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
       case Event::crossbar_read:
       case Event::dac_activation:
       case Event::sample_hold: k.events_per_s = 1.0 / hw.read_cycle_s; break;
-      default: k.events_per_s = need_num(c, "events_per_s");
+      default: k.events_per_s = need_num(c, "events_per_s", kMaxRateHz);
     }
     if (rate_is_derived(k.event) && c.has("events_per_s"))
       throw InputError(c.where("events_per_s") + ": the rate of '" + k.name + "' follows from the datapath; remove it");
@@ -135,6 +139,8 @@ Hardware parse(const ConfigDoc& doc, const std::string& origin) {
     throw InputError(origin + ": " + std::to_string(hw.crossbars_per_chip()) +
                      " crossbars per chip (crossbars per IMA x imas_per_tile x tiles_per_chip) exceeds the limit of " +
                      std::to_string(kMaxCrossbarsPerChip));
+  if (!std::isfinite(hw.chip_power_w()) || !std::isfinite(hw.chip_area_mm2()))
+    throw InputError(origin + ": the chip's total power or area is not a finite number (check power_mw, area_mm2, count)");
   doc.reject_unknown_keys();
   return hw;
 }

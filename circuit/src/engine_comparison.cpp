@@ -3,13 +3,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "rramsim/circuit/deviation.hpp"
 #include "rramsim/common/error.hpp"
+#include "rramsim/common/paths.hpp"
 #include "rramsim/device/model.hpp"
 
 namespace rramsim::circuit {
@@ -154,8 +157,16 @@ EngineComparison compare_engines(const CompareOptions& o) {
 
 Eigen::MatrixXd read_input_vectors(const std::filesystem::path& file, int rows) {
   const std::string path = file.string();
+  try {
+    check_input_file(file, "--inputs file");  // a directory or FIFO is refused, never read
+  } catch (const InputError& e) {
+    throw InputError("--inputs: cannot read file '" + path + "' (" + e.what() + ")");
+  }
   std::ifstream in(file);
   if (!in) throw InputError("--inputs: cannot read file '" + path + "'");
+  // Read voltages are volts, not kilovolts; and the vectors must fit in memory.
+  constexpr double kMaxVolt = 100;
+  const int64_t max_vectors = std::max<int64_t>(1, (int64_t{1} << 28) / std::max(rows, 1));
   std::vector<std::vector<double>> vecs;
   std::string line;
   for (int lineno = 1; std::getline(in, line); ++lineno) {
@@ -174,11 +185,17 @@ Eigen::MatrixXd read_input_vectors(const std::filesystem::path& file, int rows) 
       } catch (const std::exception&) {
         throw InputError(fmt::format("{}:{}: '{}' is not a finite voltage", path, lineno, tok));
       }
+      if (std::abs(v.back()) > kMaxVolt)
+        throw InputError(fmt::format("{}:{}: {} V is outside [-{}, {}] V", path, lineno, tok, kMaxVolt, kMaxVolt));
+      if (static_cast<int>(v.size()) > rows) break;  // reported below, without reading a huge line on
     }
     if (v.empty()) continue;
+    if (static_cast<int64_t>(vecs.size()) >= max_vectors)
+      throw InputError(fmt::format("{}:{}: more than {} input vectors of {} rows", path, lineno, max_vectors, rows));
     if (static_cast<int>(v.size()) != rows)
-      throw InputError(fmt::format("{}:{}: input has {} values, expected one per row ({})", path,
-                                   lineno, v.size(), rows));
+      throw InputError(fmt::format("{}:{}: input has {}{} values, expected one per row ({})", path,
+                                   lineno, static_cast<int>(v.size()) > rows ? "more than " : "",
+                                   std::min<size_t>(v.size(), rows), rows));
     vecs.push_back(std::move(v));
   }
   if (vecs.empty()) throw InputError("--inputs: file '" + path + "' holds no input vector");

@@ -1,4 +1,5 @@
 #include "rramsim/common/config.hpp"
+#include "rramsim/common/paths.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -61,6 +62,10 @@ const toml::node* Config::get(const std::string& key) const {
 }
 
 bool Config::has(const std::string& key) const { return get(key) != nullptr; }
+bool Config::is_array(const std::string& key) const {
+  const toml::node* n = get(key);
+  return n && n->is_array();
+}
 
 double Config::check_range(const std::string& key, double v, Range r) const {
   if (!std::isfinite(v)) fail(key, "must be a finite number");
@@ -223,6 +228,7 @@ ConfigDoc ConfigDoc::from_string(const std::string& text, const std::string& nam
 }
 
 ConfigDoc ConfigDoc::from_file(const std::filesystem::path& file) {
+  check_input_file(file, "configuration file");  // a directory, FIFO or device is refused, never read
   std::ifstream in(file);
   if (!in) throw InputError("cannot open configuration file " + file.string());
   std::stringstream ss;

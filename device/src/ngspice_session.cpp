@@ -1,11 +1,14 @@
 #include "rramsim/device/ngspice_session.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
+#include <unistd.h>
 #include <ngspice/sharedspice.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 namespace rramsim::device {
@@ -67,11 +70,43 @@ struct NgspiceSession::Impl {
     return 0;
   }
 
+  // After ngspice's "quit" (or a fatal error) its globals point to freed memory: the
+  // simulator is only usable again from a fresh copy of the library. dlclose + dlopen gives
+  // one only if nobody else holds the library (not so when a program links libngspice, as
+  // happens under -fsanitize, where the linker's --as-needed is off: then the same torn-down
+  // copy is re-initialized, a use-after-free that glibc's malloc hides and ASan's turns into
+  // a SEGV in ngSpice_Init). So the spent copy stays mapped (its memory reachable, no leak)
+  // and a private copy of the .so file is loaded: the manual's recipe for parallel simulators.
+  bool private_copy = false;
+  std::string library_file;     // the libngspice file first loaded
+  std::vector<void*> retired;   // spent copies, never unloaded
+
+  // nullptr if no copy can be made or loaded (e.g. a noexec temporary folder).
+  void* open_private_copy() {
+    std::error_code ec;
+    std::string tmpl = (std::filesystem::temp_directory_path(ec) / "rramsim-libngspice-XXXXXX").string();
+    int fd = ec ? -1 : mkstemp(tmpl.data());
+    if (fd < 0) return nullptr;
+    ::close(fd);
+    std::filesystem::copy_file(library_file, tmpl, std::filesystem::copy_options::overwrite_existing, ec);
+    void* h = ec ? nullptr : dlopen(tmpl.c_str(), RTLD_NOW | RTLD_LOCAL);
+    std::filesystem::remove(tmpl, ec);  // the mapping stays valid
+    return h;
+  }
+
   void load() {
-    const char* names[] = {"libngspice.so.0", "libngspice.so"};
-    for (const char* n : names)
-      if ((api.handle = dlopen(n, RTLD_NOW | RTLD_LOCAL))) break;
-    if (!api.handle) throw SolverError(std::string("cannot load libngspice: ") + dlerror());
+    if (private_copy) api.handle = open_private_copy();
+    if (!api.handle) {  // first load, or no private copy possible: the manual's plain reload
+      for (void* spent : retired) dlclose(spent);
+      retired.clear();
+      const char* names[] = {"libngspice.so.0", "libngspice.so"};
+      for (const char* n : names)
+        if ((api.handle = dlopen(n, RTLD_NOW | RTLD_LOCAL))) break;
+      if (!api.handle) throw SolverError(std::string("cannot load libngspice: ") + dlerror());
+      link_map* lm = nullptr;
+      if (library_file.empty() && dlinfo(api.handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
+        library_file = lm->l_name;
+    }
     bind(api.handle, api.init, "ngSpice_Init");
     bind(api.handle, api.circ, "ngSpice_Circ");
     bind(api.handle, api.command, "ngSpice_Command");
@@ -84,8 +119,10 @@ struct NgspiceSession::Impl {
   }
 
   void unload() {
-    if (api.handle) dlclose(api.handle);
+    if (api.handle && library_file.empty()) dlclose(api.handle);  // no file to copy: the plain reload
+    if (api.handle && !library_file.empty()) retired.push_back(api.handle);
     api = Api{};
+    private_copy = !library_file.empty();
   }
 
   // Runs one command; returns false if ngspice reported a failure.

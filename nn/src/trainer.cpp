@@ -1,6 +1,9 @@
 #include "rramsim/nn/trainer.hpp"
 
+#include <array>
 #include <chrono>
+#include <exception>
+#include <new>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -68,14 +71,30 @@ struct Shard {
 double sharded_gradients(const Model& model, const Matrix& batch, const std::vector<int>& labels,
                          std::vector<Shard>& shards, std::vector<LayerParams>& grads, long& correct) {
   const long n = batch.cols(), per = (n + kShards - 1) / kShards;
+  // No exception may leave an OpenMP region (that is std::terminate): each shard keeps its
+  // own, and the first one is rethrown after the region.
+  std::array<std::exception_ptr, kShards> failed{};
 #pragma omp parallel for schedule(static, 1)
   for (int s = 0; s < kShards; ++s) {
-    const long first = s * per, count = std::min(per, n - first);
-    shards[s].loss = 0;
-    if (count <= 0) continue;
-    std::vector<int> l(labels.begin() + first, labels.begin() + first + count);
-    shards[s].loss = loss_and_gradients(model, batch.middleCols(first, count), l, shards[s].grads,
-                                        &shards[s].logits) * count;
+    try {
+      const long first = s * per, count = std::min(per, n - first);
+      shards[s].loss = 0;
+      if (count <= 0) continue;
+      std::vector<int> l(labels.begin() + first, labels.begin() + first + count);
+      shards[s].loss = loss_and_gradients(model, batch.middleCols(first, count), l, shards[s].grads,
+                                          &shards[s].logits) * count;
+    } catch (...) {
+      failed[s] = std::current_exception();
+    }
+  }
+  for (const auto& e : failed) {
+    if (!e) continue;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::bad_alloc&) {
+      throw InputError("train: out of memory computing the gradients of a batch of " + std::to_string(n) +
+                       " images (lower --batch)");
+    }
   }
   double loss = 0;
   grads = shards[0].grads;
@@ -109,7 +128,8 @@ void check(const TrainOptions& o) {
   if (o.batch_size < 1) throw InputError("train: batch size must be >= 1, got " + std::to_string(o.batch_size));
   if (o.optimizer != "adam" && o.optimizer != "sgd")
     throw InputError("train: unknown optimizer '" + o.optimizer + "' (known: adam, sgd)");
-  if (!(o.learning_rate > 0)) throw InputError("train: learning rate must be > 0");
+  if (!(o.learning_rate > 0) || !std::isfinite(o.learning_rate))
+    throw InputError("train: learning rate must be a positive finite number");
   if (!(o.lr_decay > 0 && o.lr_decay <= 1)) throw InputError("train: lr decay must be in (0, 1]");
   if (o.decay_epochs < 1) throw InputError("train: decay epochs must be >= 1");
   if (o.momentum < 0 || o.momentum >= 1) throw InputError("train: momentum must be in [0, 1)");
@@ -127,6 +147,19 @@ void he_initialize(Model& m, uint64_t seed) {
       for (long i = 0; i < p.weights.rows(); ++i) p.weights(i, j) = normal(rng);
     p.bias.setZero();
   }
+}
+
+double training_memory_bytes(const workload::Network& net, int batch_size) {
+  double params = 0, per_image = 0;
+  for (const auto& l : net.layers) {
+    if (l.is_weighted()) params += double(l.weights()) + l.out_channels;
+    // The activation and its gradient, and for a conv the im2col matrix and its gradient.
+    per_image += 2.0 * double(l.out_shape.elements());
+    if (l.kind == workload::LayerKind::conv) per_image += 2.0 * double(l.kernel_rows()) * l.positions();
+  }
+  per_image += double(net.input.elements());
+  // Model, two optimizer moments, one gradient per shard and their sum: (4 + kShards) x.
+  return sizeof(float) * ((4.0 + kShards) * params + per_image * std::max(batch_size, 1));
 }
 
 TrainReport train(Model& model, const Dataset& data, const TrainOptions& o) {
@@ -179,6 +212,10 @@ TrainReport train(Model& model, const Dataset& data, const TrainOptions& o) {
                         " (lower the learning rate)");
     report.epochs.push_back(es);
   }
+  for (const auto& p : model.params())
+    if (!p.weights.allFinite() || !p.bias.allFinite())
+      throw SolverError("train: the weights diverged to non-finite values (learning rate " +
+                        std::to_string(o.learning_rate) + ")");
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -14,6 +14,9 @@ import sys
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fuzzlib import SANITIZER, run  # noqa: E402  (timeout, ulimit -v from RRAMSIM_FUZZ_MEMORY_MB)
+
 rramsim, source_dir, work = sys.argv[1], sys.argv[2], sys.argv[3]
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
@@ -23,11 +26,10 @@ subprocess.run([rramsim, "calibrate", "-q", "--threads", "2", os.path.join(sourc
 
 
 def inspect(path):
-    try:
-        r = subprocess.run([rramsim, "inspect", path], capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
+    rc, out, err = run([rramsim, "inspect", path])
+    if rc is None or SANITIZER.search(err):
         return None
-    return r
+    return subprocess.CompletedProcess([], rc, out, err)
 
 
 baseline = inspect(good)
@@ -101,6 +103,12 @@ for i in range(20):
     else:
         failures.append(f"flip{i:02d} (byte {at}, bit {bit}): exit {None if r is None else r.returncode}: "
                         f"{'' if r is None else r.stderr.strip()[:300]}")
+# `evaluate --tables T -o T` must refuse before any work and leave the tables intact.
+before = open(good, "rb").read()
+rc, _, err = run([rramsim, "evaluate", "--arch", "isaac", "--network", "lenet5", "--tables", good, "-o", good])
+if rc != 1 or "refusing to overwrite" not in err or open(good, "rb").read() != before:
+    failures.append(f"evaluate --tables T -o T: exit {rc}: {err.strip()[:300]}")
+
 print(f"{len(cases)} malformed files, 20 bit flips ({refused} refused, {same} read identically)")
 for f in failures:
     print("FAIL", f)

@@ -72,7 +72,7 @@ TEST_CASE("nn: shipped LeNet-5 weights reach their documented float accuracy on 
   CHECK(read_training_record(kData / "weights/lenet5-mnist.h5").test_accuracy >= 0.985);
 }
 
-TEST_CASE("nn: shipped Fashion-MNIST VGG weights reach their documented float accuracy") {
+TEST_CASE("nn: shipped Fashion-MNIST VGG weights reach their documented float accuracy", "[long]") {
   check_shipped("fashion-vgg", "fashion-mnist", "fashion-vgg-fashion-mnist.h5");
   CHECK(read_training_record(kData / "weights/fashion-vgg-fashion-mnist.h5").test_accuracy >= 0.88);
 }

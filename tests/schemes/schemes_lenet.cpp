@@ -11,7 +11,7 @@ using namespace rramsim::schemes;
 // Section 7: the whole MNIST test set bit-accurately under the baseline (16-bit weights and
 // activations, 8-bit ADC) with ideal tables (every partial sum maps to its clipped code with
 // probability 1, through the same sampling path as calibrated tables).
-TEST_CASE("schemes: LeNet-5 on the MNIST test set under the baseline is within 0.5 % of the float model") {
+TEST_CASE("schemes: LeNet-5 on the MNIST test set under the baseline is within 0.5 % of the float model", "[long]") {
   auto weights = rramsim::data_dir() / "weights" / "lenet5-mnist.h5";
   REQUIRE(std::filesystem::exists(weights));
   std::map<int, calibration::ErrorTable> ideal;

@@ -48,12 +48,9 @@ void read_kernel(const Config& c, Layer& l, int fallback) {
     l.kernel_h = l.kernel_w = fallback;
     return;
   }
-  std::vector<int64_t> ks;
-  try {
-    ks = {c.integer("kernel", 0, kPositive)};
-  } catch (const InputError&) {  // not a scalar: [kh, kw]
-    ks = c.integers("kernel", {}, kPositive);
-  }
+  // A scalar's own error (e.g. kernel = 0 is out of range) is reported as such.
+  std::vector<int64_t> ks = c.is_array("kernel") ? c.integers("kernel", {}, kPositive)
+                                                 : std::vector<int64_t>{c.integer("kernel", 0, kPositive)};
   if (ks.size() == 1 || ks.size() == 2) {
     l.kernel_h = static_cast<int>(ks[0]);
     l.kernel_w = static_cast<int>(ks.back());
@@ -128,7 +125,7 @@ Layer parse_layer(const Config& c, size_t index, const Network& net) {
       break;
     }
     case LayerKind::fc: {
-      l.out_channels = static_cast<int>(c.integer("out_features", 0, kPositive));
+      l.out_channels = static_cast<int>(c.integer("out_features", 0, {.min = 1, .max = double(kMaxOutputs)}));
       if (l.out_channels == 0) throw InputError(c.where("out_features") + ": " + here + ": out_features is required");
       l.bias = c.boolean("bias", true);
       if (c.has("in_features")) {
@@ -162,8 +159,25 @@ Layer parse_layer(const Config& c, size_t index, const Network& net) {
     }
     default: break;  // the other kinds come from ONNX import only
   }
-  infer_output_shape(l);  // the one shape rule, shared with nn/ and ONNX import
+  try {
+    infer_output_shape(l);  // the one shape rule, shared with nn/ and ONNX import
+  } catch (const InputError& e) {  // name the file and line of the layer
+    throw InputError(c.where(l.kind == LayerKind::fc ? "out_features" : "type") + ": " + e.what());
+  }
   return l;
+}
+
+// Per-layer sizes are bounded by infer_output_shape; the sums over layers are checked here
+// so that no total (MACs, weights) can wrap around and be reported as 0.
+constexpr int64_t kMaxTotal = int64_t{1} << 50;
+
+void check_totals(const Network& net, const std::string& origin) {
+  int64_t macs = 0, weights = 0;
+  for (const auto& l : net.layers)
+    if (__builtin_add_overflow(macs, l.macs(), &macs) || __builtin_add_overflow(weights, l.weights(), &weights) ||
+        macs > kMaxTotal || weights > kMaxTotal)
+      throw InputError(origin + ": layer '" + l.name + "': the network's multiply-accumulates or weights exceed the " +
+                       std::to_string(kMaxTotal) + " supported");
 }
 
 Network parse(const ConfigDoc& doc, const std::string& origin) {
@@ -179,11 +193,17 @@ Network parse(const ConfigDoc& doc, const std::string& origin) {
   net.input.width = static_cast<int>(in.integer("width", 0, dim));
   if (net.input.elements() == 0)
     throw InputError(origin + ": [input] needs channels, height and width (each >= 1)");
+  // Each dimension is below 2^21, so the product (below 2^63) is exact.
+  if (net.input.elements() > kMaxElements)
+    throw InputError(in.where("channels") + ": the input " + shape_str(net.input) + " has " +
+                     std::to_string(net.input.elements()) + " values, more than the " +
+                     std::to_string(kMaxElements) + " supported");
   auto layers = root.tables("layer");
   if (layers.empty()) throw InputError(origin + ": the network has no [[layer]]");
   for (size_t i = 0; i < layers.size(); ++i) net.layers.push_back(parse_layer(layers[i], i, net));
   if (net.weighted_layer_count() == 0)
     throw InputError(origin + ": the network has no conv or fc layer");
+  check_totals(net, origin);
   doc.reject_unknown_keys();
   return net;
 }

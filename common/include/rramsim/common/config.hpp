@@ -39,6 +39,7 @@ class ConfigDoc;
 class Config {
  public:
   bool has(const std::string& key) const;
+  bool is_array(const std::string& key) const;  // present and a TOML array
   double number(const std::string& key, double fallback, Range r = {}) const;
   std::optional<double> optional_number(const std::string& key, Range r = {}) const;
   int64_t integer(const std::string& key, int64_t fallback, Range r = {}) const;

@@ -8,6 +8,7 @@
 
 #include "rramsim/nn/dataset.hpp"
 #include "rramsim/nn/model.hpp"
+#include "rramsim/workload/network.hpp"
 
 namespace rramsim::nn {
 
@@ -43,5 +44,10 @@ void he_initialize(Model& model, uint64_t seed);
 // Trains `model` in place on `train` (initialise it first). Throws InputError for bad
 // options or a data set whose image size does not match the network input.
 TrainReport train(Model& model, const Dataset& train, const TrainOptions& options);
+
+// Bytes that training `net` with this batch size needs (parameters, optimizer state,
+// per-shard gradients, activations, their gradients and im2col buffers), from the shapes
+// alone, so that `train` can refuse before allocating anything.
+double training_memory_bytes(const workload::Network& net, int batch_size);
 
 }  // namespace rramsim::nn

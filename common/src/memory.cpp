@@ -1,0 +1,54 @@
+#include "rramsim/common/memory.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "rramsim/common/error.hpp"
+
+namespace rramsim {
+namespace {
+
+int64_t limit_of(int resource) {
+  rlimit r{};
+  if (getrlimit(resource, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(std::min<rlim_t>(r.rlim_cur, rlim_t(std::numeric_limits<int64_t>::max())));
+}
+
+// Bytes of address space mapped now (/proc/self/statm, first field in pages).
+int64_t mapped_bytes() {
+  std::ifstream f("/proc/self/statm");
+  int64_t pages = 0;
+  f >> pages;
+  return pages * sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace
+
+int64_t memory_available_bytes() {
+  const int64_t phys = int64_t{sysconf(_SC_PHYS_PAGES)} * sysconf(_SC_PAGESIZE);
+  int64_t avail = phys > 0 ? phys : std::numeric_limits<int64_t>::max();
+  const int64_t as = limit_of(RLIMIT_AS);
+  if (as != std::numeric_limits<int64_t>::max()) avail = std::min(avail, std::max<int64_t>(0, as - mapped_bytes()));
+  return std::min(avail, limit_of(RLIMIT_DATA));
+}
+
+std::string format_bytes(double bytes) {
+  if (bytes >= 1e9) return fmt::format("{:.1f} GB", bytes / 1e9);
+  if (bytes >= 1e6) return fmt::format("{:.0f} MB", bytes / 1e6);
+  return fmt::format("{:.0f} kB", bytes / 1e3);
+}
+
+void require_memory(double need_bytes, const std::string& what) {
+  const double avail = static_cast<double>(memory_available_bytes());
+  if (need_bytes > avail)
+    throw InputError(what + " needs about " + format_bytes(need_bytes) + " of memory, more than the " +
+                     format_bytes(avail) + " available (physical memory and ulimit -v)");
+}
+
+}  // namespace rramsim

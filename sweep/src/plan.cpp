@@ -11,6 +11,7 @@
 
 #include "rramsim/calibration/options.hpp"
 #include "rramsim/calibration/tables.hpp"
+#include "rramsim/common/atomic_output.hpp"
 #include "rramsim/common/config.hpp"
 #include "rramsim/common/data_path.hpp"
 #include "rramsim/common/error.hpp"
@@ -86,6 +87,37 @@ void absolutize(toml::table& root, const fs::path& base_dir) {
   fix("adc", "cost_model");
 }
 
+// A `device.params.<field>` axis: the calibration names its device by a preset or a
+// parameter file, so the point's device is a parameter file of its own (the base preset or
+// file's fields, then this field), content-addressed in the cache folder. The calibration's
+// provenance stores its full text.
+std::string device_params_file(const toml::table& cal, const std::map<std::string, double>& fields,
+                               const fs::path& cache, const std::string& where) {
+  std::string spec = "stanford-pku";
+  if (auto* d = cal.get_as<toml::table>("device"))
+    if (auto* s = d->get_as<std::string>("params")) spec = s->get();
+  toml::table dev;
+  if (fs::path(spec).extension() == ".toml") {
+    std::ifstream in(spec);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) throw InputError(where + ": cannot read the device parameter file " + spec);
+    dev = parse_toml(text.str(), spec);
+  } else {
+    dev.insert_or_assign("base", spec);
+  }
+  for (const auto& [field, v] : fields) dev.insert_or_assign(field, v);
+  const std::string text = serialize(dev);
+  const fs::path path = cache / ("device-" + content_hash(text) + ".toml");
+  if (!fs::exists(path)) {  // content-addressed: an existing file already holds this text
+    fs::create_directories(cache);
+    AtomicOutput out(path);
+    std::ofstream(out.tmp_path()) << text;
+    out.commit();
+  }
+  return path.string();
+}
+
 std::string scheme_component(const std::string& key, double v, const std::string& where) {
   if (std::floor(v) != v || v < 0) throw InputError(where + ": " + key + " takes non-negative integers");
   const auto n = std::to_string(static_cast<int64_t>(v));
@@ -150,16 +182,30 @@ PointPlan Resolver::resolve(std::size_t index, const std::vector<double>& values
   toml::table cal = base_calibration, hw = base_hardware;
   std::string scheme = o.scheme;
   std::vector<std::pair<double, std::string>> wires;  // (value, where)
+  std::map<std::string, double> device_fields;        // device.params.<field> axes
+  std::string device_where;
   for (size_t a = 0; a < o.axes.size(); ++a) {
     const Axis& ax = o.axes[a];
     for (size_t k = 0; k < ax.keys.size(); ++k) {
       switch (ax.kinds[k]) {
-        case KeyKind::calibration: set_key(cal, ax.keys[k], values[a], ax.where); break;
+        case KeyKind::calibration:
+          if (ax.keys[k].rfind("device.params.", 0) == 0) {
+            device_fields[ax.keys[k].substr(14)] = values[a];
+            device_where = ax.where;
+          } else {
+            set_key(cal, ax.keys[k], values[a], ax.where);
+          }
+          break;
         case KeyKind::hardware: set_key(hw, ax.keys[k].substr(9), values[a], ax.where); break;
         case KeyKind::scheme: scheme += "," + scheme_component(ax.keys[k], values[a], ax.where); break;
         case KeyKind::wire: wires.push_back({values[a], ax.where}); break;
       }
     }
+  }
+  if (!device_fields.empty()) {
+    if (!cal.get_as<toml::table>("device")) cal.insert("device", toml::table{});
+    cal.get_as<toml::table>("device")->insert_or_assign("params",
+                                                        device_params_file(cal, device_fields, cache, device_where));
   }
   p.group = group_for(serialize(cal), o.axes.empty() ? o.file.string() : o.axes.front().where);
   const CalibrationGroup& g = plan.groups[p.group];

@@ -167,3 +167,32 @@ TEST_CASE("plots are written with gnuplot") {
   CHECK(fs::exists(d / "plots" / "accuracy-heatmap-wire_ohm-adc_bits.png"));
   CHECK(fs::exists(d / "plots" / "pareto-accuracy-energy.png"));
 }
+
+TEST_CASE("a device.params axis calibrates each device from a parameter file of its own") {
+  fs::path d = small_sweep("sweep-device-params");
+  write(d / "dev.toml", "calibration = \"base.toml\"\nhardware = \"isaac\"\nnetwork = \"lenet5\"\nweights = \"" + kSrc +
+                            "/data/weights/lenet5-mnist.h5\"\nscheme = \"baseline\"\nimages = 5\ncalibration_images = 5\n"
+                            "[[axis]]\nkey = \"device.params.tox_m\"\nvalues = [4.5e-9, 5.5e-9]\n");
+  auto r = run_rramsim("sweep " + (d / "dev.toml").string() + " --out " + (d / "dev.h5").string() + " --cache " +
+                       (d / "cache").string() + " -q --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["points"].size() == 2);
+  // Two devices: two parameter files and two calibrations in the cache.
+  int device_files = 0, tables = 0;
+  for (const auto& e : fs::directory_iterator(d / "cache")) {
+    const auto name = e.path().filename().string();
+    if (name.rfind("device-", 0) == 0) ++device_files;
+    if (name.rfind("calibration-", 0) == 0 && e.path().extension() == ".h5") ++tables;
+  }
+  CHECK(device_files == 2);
+  CHECK(tables == 2);
+  // An out-of-range field is refused naming it.
+  write(d / "bad.toml", "calibration = \"base.toml\"\nimages = 5\n[[axis]]\nkey = \"device.params.tox_m\"\nvalues = [1e300]\n");
+  auto bad = run_rramsim("sweep " + (d / "bad.toml").string() + " --out " + (d / "bad.h5").string() + " --cache " +
+                         (d / "cache").string() + " -q");
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.err, Catch::Contains("tox_m"));
+  CHECK_FALSE(fs::exists(d / "bad.h5"));
+}

@@ -31,6 +31,21 @@ void resolve_pads(Importer* self, const std::string& auto_pad, std::vector<int64
   }
 }
 
+void Importer::read_window(Layer& l, int sp) {
+  auto st = attr_ints("strides"), di = attr_ints("dilations");
+  if (!st.empty() && int(st.size()) != sp) fail("strides has " + std::to_string(st.size()) + " values");
+  if (!di.empty() && int(di.size()) != sp) fail("dilations has " + std::to_string(di.size()) + " values");
+  for (auto v : st) if (v < 1 || v > 1 << 20) fail("stride " + std::to_string(v) + " is not supported");
+  for (auto v : di) if (v < 1 || v > 1 << 20) fail("dilation " + std::to_string(v) + " is not supported");
+  l.stride_h = st.empty() ? 1 : int(st[0]);
+  l.stride_w = st.size() == 2 ? int(st[1]) : 1;
+  l.dilation_h = di.empty() ? 1 : int(di[0]);
+  l.dilation_w = di.size() == 2 ? int(di[1]) : 1;
+  resolve_pads(this, attr_string("auto_pad", "NOTSET"), attr_ints("pads"), l.in_shape.height, l.in_shape.width,
+               int64_t(l.dilation_h) * (l.kernel_h - 1) + 1, int64_t(l.dilation_w) * (l.kernel_w - 1) + 1, l.stride_h,
+               l.stride_w, sp, l, [this](const std::string& m) { fail(m); });
+}
+
 void Importer::conv() {
   only_attributes({"group", "strides", "pads", "dilations", "kernel_shape", "auto_pad"});
   const Value& x = data_in(0);
@@ -52,18 +67,7 @@ void Importer::conv() {
   auto ks = attr_ints("kernel_shape");
   if (!ks.empty() && (int(ks.size()) != sp || ks[0] != l.kernel_h || (sp == 2 && ks[1] != l.kernel_w)))
     fail("kernel_shape " + dims_str(ks) + " disagrees with the weight " + dims_str(w.dims));
-  auto st = attr_ints("strides"), di = attr_ints("dilations");
-  if (!st.empty() && int(st.size()) != sp) fail("strides has " + std::to_string(st.size()) + " values");
-  if (!di.empty() && int(di.size()) != sp) fail("dilations has " + std::to_string(di.size()) + " values");
-  for (auto v : st) if (v < 1 || v > 1 << 20) fail("stride " + std::to_string(v) + " is not supported");
-  for (auto v : di) if (v < 1 || v > 1 << 20) fail("dilation " + std::to_string(v) + " is not supported");
-  l.stride_h = st.empty() ? 1 : int(st[0]);
-  l.stride_w = st.size() == 2 ? int(st[1]) : 1;
-  l.dilation_h = di.empty() ? 1 : int(di[0]);
-  l.dilation_w = di.size() == 2 ? int(di[1]) : 1;
-  resolve_pads(this, attr_string("auto_pad", "NOTSET"), attr_ints("pads"), l.in_shape.height, l.in_shape.width,
-               int64_t(l.dilation_h) * (l.kernel_h - 1) + 1, int64_t(l.dilation_w) * (l.kernel_w - 1) + 1, l.stride_h,
-               l.stride_w, sp, l, [this](const std::string& m) { fail(m); });
+  read_window(l, sp);
   LayerWeights lw;
   const int64_t M = l.out_channels, cg = w.dims[1], kh = l.kernel_h, kw = l.kernel_w, K = cg * kh * kw;
   lw.weights.resize(M * K);

@@ -249,6 +249,8 @@ class Importer {
   void pad();
   void softmax();
   void fold_shape_op(const std::string& op);
+  // Strides, dilations and pads of a conv or pool window (kernel already set on l).
+  void read_window(Layer& l, int sp);
   void finish();
 };
 

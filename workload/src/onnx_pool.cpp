@@ -26,19 +26,8 @@ void Importer::pool(bool is_max, bool global) {
     for (auto k : ks) if (k < 1 || k > 1 << 20) fail("kernel size " + std::to_string(k) + " is not supported");
     l.kernel_h = int(ks[0]);
     l.kernel_w = sp == 2 ? int(ks[1]) : 1;
-    auto st = attr_ints("strides"), di = attr_ints("dilations");
-    if (!st.empty() && int(st.size()) != sp) fail("strides has " + std::to_string(st.size()) + " values");
-    if (!di.empty() && int(di.size()) != sp) fail("dilations has " + std::to_string(di.size()) + " values");
-    for (auto v : st) if (v < 1 || v > 1 << 20) fail("stride " + std::to_string(v) + " is not supported");
-    for (auto v : di) if (v < 1 || v > 1 << 20) fail("dilation " + std::to_string(v) + " is not supported");
-    l.stride_h = st.empty() ? 1 : int(st[0]);
-    l.stride_w = st.size() == 2 ? int(st[1]) : 1;
-    l.dilation_h = di.empty() ? 1 : int(di[0]);
-    l.dilation_w = di.size() == 2 ? int(di[1]) : 1;
+    read_window(l, sp);
     l.avg_count_pad = attr_int("count_include_pad", 0) != 0;
-    resolve_pads(this, attr_string("auto_pad", "NOTSET"), attr_ints("pads"), l.in_shape.height, l.in_shape.width,
-                 int64_t(l.dilation_h) * (l.kernel_h - 1) + 1, int64_t(l.dilation_w) * (l.kernel_w - 1) + 1, l.stride_h,
-                 l.stride_w, sp, l, [this](const std::string& m) { fail(m); });
     if (attr_int("ceil_mode", 0) != 0) {
       // Supported only where ceiling and floor give the same output size.
       auto exact = [](int64_t in, int64_t p, int64_t e, int64_t s) { return (in + p - e) % s == 0; };

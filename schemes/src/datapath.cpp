@@ -466,6 +466,8 @@ struct RunContext {
   const std::vector<int>& nonzero_columns;  // [chunk * crossbars + crossbar]: columns with stored cells
   int hist_stride = 0;
   const detail::KernelWeights* kernel = nullptr;  // plane kernel's layout (ISAAC geometry, plane-major)
+  bool kernel_uniform = false;  // every (input, weight) slice has the same ADC and no histogram is kept
+  detail::Isa isa = detail::Isa::scalar;  // the plane kernel's loop for this CPU
 
   SliceAdc slice_adc(int i, int j, SubwordStats* st) const {
     const size_t pj = size_t(i) * g.weight_slices + j;
@@ -486,24 +488,29 @@ detail::KernelWeights kernel_weights(const Geometry& g, const EncodedWeights& en
   w.slices = g.weight_slices;
   w.per_slice = g.outputs * g.polarities;
   w.words = g.words;
-  w.cells.resize(size_t(w.chunks) * w.slices * w.per_slice);
-  w.decode.resize(w.cells.size());
+  w.resize(size_t(w.chunks) * w.slices * w.per_slice);
   w.nonzero.assign(size_t(w.chunks) * w.slices, 0);
-  w.key_mul.resize(w.cells.size());
   for (int c = 0; c < w.chunks; ++c)
     for (int j = 0; j < w.slices; ++j)
       for (int mp = 0; mp < w.per_slice; ++mp) {
         const size_t idx = size_t(mp * w.slices + j) * g.chunks + c, at = w.slot(c, j) + mp;
-        const uint64_t* cells = enc.col(idx);
-        for (int q = 0; q < w.words; ++q) {
-          w.cells[at].low[q] = cells[q];
-          w.cells[at].high[q] = cells[w.words + q];
-        }
+        const uint64_t* cells = enc.col(idx);  // [cell bit][word]
+        for (int b = 0; b < 2; ++b)
+          for (int q = 0; q < w.words; ++q) w.cell_bits[2 * b + q][at] = cells[b * w.words + q];
         w.decode[at] = {enc.stored_sum[idx], enc.flipped[idx], uint8_t(!enc.zero[idx])};
         w.nonzero[size_t(c) * w.slices + j] += !enc.zero[idx];
         w.key_mul[at] = (uint64_t(idx) << 16) * Rng::kKeyMultiplier;  // the draw's key, less the input slice
       }
   return w;
+}
+
+// Whether every (input slice, weight slice) converts through the same ADC with no histogram:
+// then the kernel drives a plane's whole row chunk in one loop.
+bool uniform_kernel_adc(const RunContext& ctx) {
+  if (ctx.run.histograms) return false;
+  for (size_t t = 1; t < ctx.plan.bits.size(); ++t)
+    if (ctx.plan.bits[t] != ctx.plan.bits[0] || ctx.samplers[t] != ctx.samplers[0]) return false;
+  return true;
 }
 
 // Per-thread work arrays of the plane-major order.
@@ -512,8 +519,29 @@ struct KernelScratch {
   std::vector<int64_t> raw;                  // plane kernel: raw sums per column chunk
   std::vector<detail::ChunkDecode> decode;   // plane kernel: per row chunk
   std::vector<uint64_t> driven;              // plane kernel with statistics: [chunk * 128 + row] drives
-  std::vector<detail::KernelAdc> adcs;       // plane kernel: per weight slice, for the plane driven
+  std::vector<detail::KernelAdc> adcs;       // plane kernel: [input slice * weight slices + j], per thread
+  std::vector<uint64_t> planes_driven;       // plane kernel with statistics: [chunk * input slices + i]
   uint64_t* driven_rows() { return driven.empty() ? nullptr : driven.data(); }
+
+  // The parts of each slice's ADC that do not change from plane to plane.
+  void prepare_kernel(const RunContext& ctx, SubwordStats* st) {
+    const Geometry& g = ctx.g;
+    raw.resize(ctx.kernel->size());
+    decode.resize(g.chunks);
+    adcs.resize(size_t(g.input_slices) * g.weight_slices);
+    for (int i = 0; i < g.input_slices; ++i)
+      for (int j = 0; j < g.weight_slices; ++j) {
+        const SliceAdc a = ctx.slice_adc(i, j, st);
+        detail::KernelAdc& ka = adcs[size_t(i) * g.weight_slices + j];
+        ka.full_scale = a.full_scale;
+        ka.keep_mask = a.keep_mask;
+        ka.histogram = a.histogram;
+      }
+    if (st) {
+      driven.assign(size_t(g.chunks) * 128, 0);  // how often each row was driven
+      planes_driven.assign(size_t(g.chunks) * g.input_slices, 0);
+    }
+  }
 };
 
 // What the plane kernel adds to a position's counters.
@@ -523,10 +551,10 @@ struct KernelCounts {
 
 // One fed plane with at least one driven row through the plane kernel, every weight slice.
 // The statistics that do not depend on the partial sums are counted per plane, not per
-// subword; the rows driven are tallied for the per-level cell counts (`driven`, may be null).
+// subword; the rows driven and the planes driven are tallied for the per-level cell counts
+// and the conversions per ADC resolution (counted once per run, in kernel_statistics).
 KernelCounts drive_plane_kernel(const RunContext& ctx, const InputPlanes& in, int c, int i, uint64_t seed,
-                                SubwordStats* st, uint64_t* driven, int64_t* raw, detail::ChunkDecode& decode,
-                                detail::KernelAdc* adcs) {
+                                KernelScratch& scratch) {
   const Geometry& g = ctx.g;
   const detail::KernelWeights& w = *ctx.kernel;
   const size_t plane = size_t(c) * g.input_slices + i;
@@ -539,27 +567,39 @@ KernelCounts drive_plane_kernel(const RunContext& ctx, const InputPlanes& in, in
   kp.slice = i;
   kp.inverted = in.inverted[plane];
   kp.seed = seed;
+  detail::ChunkDecode& decode = scratch.decode[c];
   if (kp.inverted) decode.inverted_weight += int64_t(g.max_input) << i;
   decode.flip_total += (int64_t(g.max_cell) * in.level_sum[plane]) << i;
+  detail::KernelAdc* adcs = &scratch.adcs[size_t(i) * g.weight_slices];
   KernelCounts n;
-  for (int j = 0; j < g.weight_slices; ++j) {
-    const SliceAdc a = ctx.slice_adc(i, j, st);
-    detail::KernelAdc& ka = adcs[j];
-    ka.sampler = a.samplers ? a.samplers->by_active_rows[rows_driven]->rows() : CodeSampler::Rows{};
-    ka.full_scale = a.full_scale;
-    ka.keep_mask = a.keep_mask;
-    ka.histogram = a.histogram;
-    const int32_t converted = w.nonzero[size_t(c) * g.weight_slices + j];
-    n.computed += converted;
-    if (st) st->conversions_by_bits[a.bits] += converted;
+  const int slices = ctx.kernel_uniform ? 1 : g.weight_slices;  // uniform: adcs[0] serves every slice
+  for (int j = 0; j < slices; ++j) {
+    const AdcSamplers* a = ctx.samplers[size_t(i) * g.weight_slices + j];
+    adcs[j].sampler = a ? a->by_active_rows[rows_driven]->rows() : CodeSampler::Rows{};
   }
-  n.clipped = detail::drive_plane(w, kp, adcs, raw);
+  for (int j = 0; j < g.weight_slices; ++j) n.computed += w.nonzero[size_t(c) * g.weight_slices + j];
+  n.clipped = detail::drive_plane(w, kp, adcs, ctx.kernel_uniform, ctx.isa, scratch.raw.data());
   n.active = n.computed * uint64_t(rows_driven);
   n.zero_weight = uint64_t(w.per_slice) * w.slices - n.computed;  // no cell stored: known at mapping
-  if (driven)
+  if (uint64_t* driven = scratch.driven_rows()) {
+    scratch.planes_driven[plane]++;
     for (int q = 0; q < g.words; ++q)
       for (uint64_t b = f[q]; b; b &= b - 1) driven[size_t(c) * 128 + 64 * q + std::countr_zero(b)]++;
+  }
   return n;
+}
+
+// The plane kernel's per-run statistics of one thread: conversions per ADC resolution from
+// the planes driven, cells per level from the rows driven.
+void kernel_statistics(const RunContext& ctx, const KernelScratch& scratch, SubwordStats& st) {
+  const Geometry& g = ctx.g;
+  const detail::KernelWeights& w = *ctx.kernel;
+  for (int c = 0; c < g.chunks; ++c)
+    for (int i = 0; i < g.input_slices; ++i)
+      for (int j = 0; j < g.weight_slices; ++j)
+        st.conversions_by_bits[ctx.plan.bits[size_t(i) * g.weight_slices + j]] +=
+            scratch.planes_driven[size_t(c) * g.input_slices + i] * uint64_t(w.nonzero[size_t(c) * g.weight_slices + j]);
+  detail::count_driven_levels(w, scratch.driven, st.active_cells_by_level);
 }
 
 // Plane-major: each input plane is driven once against every column, as the crossbar
@@ -587,8 +627,7 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
       if (st)
         for (int x = 0; x < g.crossbars; ++x) st->read_conversions[ctx.nonzero_columns[size_t(c) * g.crossbars + x]]++;
       if (ctx.kernel && in.active_rows[plane] > 0) {
-        const KernelCounts k = drive_plane_kernel(ctx, in, c, i, seed, st, scratch.driven_rows(), scratch.raw.data(),
-                                                  scratch.decode[c], scratch.adcs.data());
+        const KernelCounts k = drive_plane_kernel(ctx, in, c, i, seed, scratch);
         unit.n.computed += k.computed;
         unit.n.zero_weight += k.zero_weight;
         unit.n.active += k.active;
@@ -716,7 +755,11 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   // The plane kernel covers the ISAAC geometry without dynamic quantization; the
   // plane-serial order and other geometries take the generic subword unit.
   const detail::KernelWeights kernel = g.fast && !dynamic ? kernel_weights(g, enc) : detail::KernelWeights{};
-  const RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1, g.fast && !dynamic ? &kernel : nullptr};
+  RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1, g.fast && !dynamic ? &kernel : nullptr};
+  if (ctx.kernel) {
+    ctx.kernel_uniform = uniform_kernel_adc(ctx);
+    ctx.isa = run.scalar_kernel ? detail::Isa::scalar : detail::best_isa();
+  }
 
   AccMatrix out(g.outputs, g.positions);
   std::vector<SubwordStats> local(want ? omp_get_max_threads() : 0, proto);
@@ -728,12 +771,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     InputPlanes in(g);
     KernelScratch scratch;
     scratch.column_acc.resize(enc.ncol);
-    if (ctx.kernel) {
-      scratch.raw.resize(kernel.cells.size());
-      scratch.decode.resize(g.chunks);
-      scratch.adcs.resize(g.weight_slices);
-      if (st) scratch.driven.assign(size_t(g.chunks) * 128, 0);  // how often each row was driven
-    }
+    if (ctx.kernel) scratch.prepare_kernel(ctx, st);
     std::vector<int32_t> conversions(dynamic ? size_t(g.chunks) * g.crossbars * g.input_slices : 0);
 #pragma omp for schedule(dynamic, 8)
     for (int p = 0; p < g.positions; ++p) {
@@ -746,7 +784,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
       // The plane kernel counts cells per level from the rows driven (below), not per subword.
       if (st) n.flush(g.fast && !ctx.kernel, *st);
     }
-    if (st && ctx.kernel) detail::count_driven_levels(kernel, scratch.driven, st->active_cells_by_level);
+    if (st && ctx.kernel) kernel_statistics(ctx, scratch, *st);
   }
   if (want)
     merge_statistics(proto, local, uint64_t(enc.ncol) * g.chunks * g.positions * g.input_slices,

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
 // The column sums are popcounts: use the instruction (every x86-64 since 2008 has it)
 // rather than libgcc's table routine, whatever the build's -march.
-#if defined(__x86_64__)
 #pragma GCC target("popcnt")
+#define RRAMSIM_HAVE_AVX512_KERNEL 1
+// GCC 12's masked AVX-512 intrinsics start from _mm512_undefined_*() and warn that it is
+// uninitialised: a known false positive (the mask writes every lane that is read).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace rramsim::schemes::detail {
@@ -14,106 +19,151 @@ namespace {
 
 inline int pop(uint64_t x) { return __builtin_popcountll(x); }
 
-// The column loop, specialised on the words per chunk (1: <= 64 rows, 2: <= 128), on
-// whether codes are drawn from the tables and on whether histograms are kept, so that the
-// body carries no test of its own configuration.
+// The columns [first, first + n) of the kernel's order against one plane, through one ADC.
+// Specialised on the words per chunk (1: <= 64 rows, 2: <= 128), on whether codes are drawn
+// from the tables and on whether a histogram is kept, so the body tests nothing of its own
+// configuration.
 template <int NW, bool Tables, bool Hist>
-uint64_t drive_columns(const KernelCells* cells, const KernelDecode* decode, int n, const KernelPlane& p,
-                       int slices, int chunks, int j, const KernelAdc& adc, int64_t* raw) {
-  const uint64_t f0 = p.fed[0], f1 = p.fed[1];
-  const uint64_t seed = p.seed;
-  // hash64(seed, key) of column mp * slices + j, key = ((column * chunks + chunk) << 16) | slice,
-  // with key x kKeyMultiplier stepped by adding.
-  const uint64_t key = ((uint64_t(j) * chunks + p.chunk) << 16) | uint64_t(p.slice);
-  uint64_t key_mul = key * Rng::kKeyMultiplier;
-  const uint64_t key_mul_step = ((uint64_t(slices) * chunks) << 16) * Rng::kKeyMultiplier;
-  const int64_t fs = adc.full_scale, keep = adc.keep_mask;
-  const int64_t weight = p.inverted ? -(int64_t(1) << p.slice) : int64_t(1) << p.slice;
-  const CodeSampler::Rows rows = adc.sampler;
-  uint64_t* const hist = adc.histogram;
-  uint64_t clipped = 0;
-  for (int mp = 0; mp < n; ++mp, key_mul += key_mul_step) {
-    const KernelCells& c = cells[mp];
-    int psum = pop(f0 & c.low[0]) + 2 * pop(f0 & c.high[0]);
-    if constexpr (NW == 2) psum += pop(f1 & c.low[1]) + 2 * pop(f1 & c.high[1]);
-    int64_t code;
-    if constexpr (Tables)
-      code = rows.draw(psum, Rng::finish(seed ^ key_mul));
-    else
-      code = std::min<int64_t>(psum, fs) & keep;
-    clipped += psum > fs;  // a column without cells has psum 0: never counted
-    if constexpr (Hist) hist[psum] += decode[mp].nonzero;
-    raw[mp] += code * weight;
-  }
-  return clipped;
-}
-
-// Every column of the row chunk in one loop, when every weight slice has the same ADC and no
-// histogram (the common case: a uniform ADC): on LeNet-5's conv1 a slice has only 6 columns,
-// so a loop per slice would spend as much on its set-up as on its columns.
-template <int NW, bool Tables>
-uint64_t drive_chunk(const KernelWeights& w, const KernelPlane& p, const KernelAdc& adc, int64_t* raw) {
-  const size_t first = w.slot(p.chunk, 0);
-  const int n = w.slices * w.per_slice;
-  const KernelCells* cells = &w.cells[first];
+uint64_t drive_range(const KernelWeights& w, size_t first, int n, const KernelPlane& p, const KernelAdc& adc,
+                     int64_t* raw) {
+  const uint64_t* low0 = &w.cell_bits[0][first];
+  const uint64_t* low1 = &w.cell_bits[1][first];
+  const uint64_t* high0 = &w.cell_bits[2][first];
+  const uint64_t* high1 = &w.cell_bits[3][first];
   const uint64_t* key_mul = &w.key_mul[first];
+  const KernelDecode* decode = &w.decode[first];
   raw += first;
   const uint64_t f0 = p.fed[0], f1 = p.fed[1], seed = p.seed;
   const uint64_t slice_mul = uint64_t(p.slice) * Rng::kKeyMultiplier;  // the key's low bits
   const int64_t fs = adc.full_scale, keep = adc.keep_mask;
   const int64_t weight = p.inverted ? -(int64_t(1) << p.slice) : int64_t(1) << p.slice;
   const CodeSampler::Rows rows = adc.sampler;
+  uint64_t* const hist = adc.histogram;
   uint64_t clipped = 0;
   for (int t = 0; t < n; ++t) {
-    const KernelCells& c = cells[t];
-    int psum = pop(f0 & c.low[0]) + 2 * pop(f0 & c.high[0]);
-    if constexpr (NW == 2) psum += pop(f1 & c.low[1]) + 2 * pop(f1 & c.high[1]);
+    int psum = pop(f0 & low0[t]) + 2 * pop(f0 & high0[t]);
+    if constexpr (NW == 2) psum += pop(f1 & low1[t]) + 2 * pop(f1 & high1[t]);
     int64_t code;
     if constexpr (Tables)
       code = rows.draw(psum, Rng::finish(seed ^ (key_mul[t] + slice_mul)));
     else
       code = std::min<int64_t>(psum, fs) & keep;
-    clipped += psum > fs;
+    clipped += psum > fs;  // a column without cells has psum 0: never counted
+    if constexpr (Hist) hist[psum] += decode[t].nonzero;
     raw[t] += code * weight;
   }
   return clipped;
 }
 
-// Every weight slice of the plane in one call: on LeNet-5's conv1 a slice has 6 columns, so
-// a call per slice would cost as much as its columns.
-template <int NW>
-uint64_t drive_slices(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, int64_t* raw) {
+#ifdef RRAMSIM_HAVE_AVX512_KERNEL
+// drive_range 8 columns at a time. Lane for lane the same arithmetic: popcounts of the fed
+// plane and the cell bits, splitmix64's finish on the key, the alias-table draw (one gather
+// for the row's slot range, read as begin[psum] | begin[psum + 1] << 32, one for the slot),
+// the clip, the decode's shift. The tail is masked, so no lane reads past the arrays.
+template <int NW, bool Tables, bool Hist>
+__attribute__((target("avx512f,avx512dq,avx512vpopcntdq"))) uint64_t
+drive_range_avx512(const KernelWeights& w, size_t first, int n, const KernelPlane& p, const KernelAdc& adc,
+                   int64_t* raw) {
+  const uint64_t* low0 = &w.cell_bits[0][first];
+  const uint64_t* low1 = &w.cell_bits[1][first];
+  const uint64_t* high0 = &w.cell_bits[2][first];
+  const uint64_t* high1 = &w.cell_bits[3][first];
+  const uint64_t* key_mul = &w.key_mul[first];
+  const KernelDecode* decode = &w.decode[first];
+  raw += first;
+  const __m512i f0 = _mm512_set1_epi64(int64_t(p.fed[0])), f1 = _mm512_set1_epi64(int64_t(p.fed[1]));
+  const __m512i seed = _mm512_set1_epi64(int64_t(p.seed));
+  const __m512i slice_mul = _mm512_set1_epi64(int64_t(uint64_t(p.slice) * Rng::kKeyMultiplier));
+  const __m512i mix1 = _mm512_set1_epi64(int64_t(0xbf58476d1ce4e5b9ULL));
+  const __m512i mix2 = _mm512_set1_epi64(int64_t(0x94d049bb133111ebULL));
+  const __m512i low32 = _mm512_set1_epi64(0xffffffffLL), low16 = _mm512_set1_epi64(0xffff);
+  const __m512i fs = _mm512_set1_epi64(adc.full_scale), keep = _mm512_set1_epi64(adc.keep_mask);
+  const __m128i shift = _mm_cvtsi32_si128(p.slice);
+  const void* begin = adc.sampler.begin;
+  const void* slots = adc.sampler.slots;
   uint64_t clipped = 0;
-  for (int j = 0; j < w.slices; ++j) {
-    const size_t at = w.slot(p.chunk, j);
-    const KernelCells* cells = &w.cells[at];
-    const KernelDecode* decode = &w.decode[at];
-    const KernelAdc& a = adcs[j];
-    const int n = w.per_slice, S = w.slices, C = w.chunks;
-    if (a.sampler.begin)
-      clipped += a.histogram ? drive_columns<NW, true, true>(cells, decode, n, p, S, C, j, a, raw + at)
-                             : drive_columns<NW, true, false>(cells, decode, n, p, S, C, j, a, raw + at);
-    else
-      clipped += a.histogram ? drive_columns<NW, false, true>(cells, decode, n, p, S, C, j, a, raw + at)
-                             : drive_columns<NW, false, false>(cells, decode, n, p, S, C, j, a, raw + at);
+  for (int t = 0; t < n; t += 8) {
+    const __mmask8 m = n - t >= 8 ? __mmask8(0xff) : __mmask8((1u << (n - t)) - 1);
+    __m512i psum = _mm512_add_epi64(
+        _mm512_popcnt_epi64(_mm512_and_si512(f0, _mm512_maskz_loadu_epi64(m, low0 + t))),
+        _mm512_slli_epi64(_mm512_popcnt_epi64(_mm512_and_si512(f0, _mm512_maskz_loadu_epi64(m, high0 + t))), 1));
+    if constexpr (NW == 2)
+      psum = _mm512_add_epi64(
+          psum, _mm512_add_epi64(
+                    _mm512_popcnt_epi64(_mm512_and_si512(f1, _mm512_maskz_loadu_epi64(m, low1 + t))),
+                    _mm512_slli_epi64(
+                        _mm512_popcnt_epi64(_mm512_and_si512(f1, _mm512_maskz_loadu_epi64(m, high1 + t))), 1)));
+    __m512i code;
+    if constexpr (Tables) {
+      __m512i z = _mm512_xor_si512(seed, _mm512_add_epi64(_mm512_maskz_loadu_epi64(m, key_mul + t), slice_mul));
+      z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), mix1);
+      z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), mix2);
+      const __m512i r = _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+      const __m512i range = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, psum, begin, 4);
+      const __m512i b = _mm512_and_si512(range, low32);
+      const __m512i count = _mm512_sub_epi64(_mm512_srli_epi64(range, 32), b);
+      const __m512i at = _mm512_add_epi64(b, _mm512_srli_epi64(_mm512_mul_epu32(_mm512_srli_epi64(r, 32), count), 32));
+      const __m512i slot = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, at, slots, 8);
+      const __mmask8 take = _mm512_cmplt_epu64_mask(_mm512_and_si512(r, low32), _mm512_and_si512(slot, low32));
+      code = _mm512_mask_blend_epi64(take, _mm512_srli_epi64(slot, 48),
+                                     _mm512_and_si512(_mm512_srli_epi64(slot, 32), low16));
+    } else {
+      code = _mm512_and_si512(_mm512_min_epi64(psum, fs), keep);
+    }
+    clipped += __builtin_popcount(unsigned(_mm512_mask_cmpgt_epi64_mask(m, psum, fs)));
+    if constexpr (Hist) {
+      alignas(64) int64_t sums[8];
+      _mm512_store_si512(sums, psum);
+      for (int l = 0; l < 8 && t + l < n; ++l) adc.histogram[sums[l]] += decode[t + l].nonzero;
+    }
+    const __m512i scaled = _mm512_sll_epi64(code, shift);
+    const __m512i old = _mm512_maskz_loadu_epi64(m, raw + t);
+    _mm512_mask_storeu_epi64(raw + t, m, p.inverted ? _mm512_sub_epi64(old, scaled) : _mm512_add_epi64(old, scaled));
   }
   return clipped;
+}
+#endif
+
+template <int NW, bool Tables, bool Hist>
+uint64_t range_for(Isa isa, const KernelWeights& w, size_t first, int n, const KernelPlane& p, const KernelAdc& adc,
+                   int64_t* raw) {
+#ifdef RRAMSIM_HAVE_AVX512_KERNEL
+  if (isa == Isa::avx512) return drive_range_avx512<NW, Tables, Hist>(w, first, n, p, adc, raw);
+#endif
+  (void)isa;
+  return drive_range<NW, Tables, Hist>(w, first, n, p, adc, raw);
+}
+
+template <int NW>
+uint64_t range_dispatch(Isa isa, const KernelWeights& w, size_t first, int n, const KernelPlane& p,
+                        const KernelAdc& adc, int64_t* raw) {
+  const bool tables = adc.sampler.begin != nullptr, hist = adc.histogram != nullptr;
+  if (tables)
+    return hist ? range_for<NW, true, true>(isa, w, first, n, p, adc, raw)
+                : range_for<NW, true, false>(isa, w, first, n, p, adc, raw);
+  return hist ? range_for<NW, false, true>(isa, w, first, n, p, adc, raw)
+              : range_for<NW, false, false>(isa, w, first, n, p, adc, raw);
 }
 
 }  // namespace
 
-uint64_t drive_plane(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, int64_t* raw) {
-  bool same = adcs[0].histogram == nullptr;
-  for (int j = 1; j < w.slices && same; ++j)
-    same = adcs[j].sampler.begin == adcs[0].sampler.begin && adcs[j].sampler.slots == adcs[0].sampler.slots &&
-           adcs[j].full_scale == adcs[0].full_scale && adcs[j].keep_mask == adcs[0].keep_mask &&
-           adcs[j].histogram == nullptr;
-  if (same) {
-    const bool tables = adcs[0].sampler.begin != nullptr;
-    if (w.words == 2) return tables ? drive_chunk<2, true>(w, p, adcs[0], raw) : drive_chunk<2, false>(w, p, adcs[0], raw);
-    return tables ? drive_chunk<1, true>(w, p, adcs[0], raw) : drive_chunk<1, false>(w, p, adcs[0], raw);
-  }
-  return w.words == 2 ? drive_slices<2>(w, p, adcs, raw) : drive_slices<1>(w, p, adcs, raw);
+Isa best_isa() {
+#ifdef RRAMSIM_HAVE_AVX512_KERNEL
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vpopcntdq"))
+    return Isa::avx512;
+#endif
+  return Isa::scalar;
+}
+
+uint64_t drive_plane(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, bool uniform, Isa isa,
+                     int64_t* raw) {
+  auto range = w.words == 2 ? &range_dispatch<2> : &range_dispatch<1>;
+  if (uniform) return range(isa, w, w.slot(p.chunk, 0), w.slices * w.per_slice, p, adcs[0], raw);
+  uint64_t clipped = 0;
+  for (int j = 0; j < w.slices; ++j) clipped += range(isa, w, w.slot(p.chunk, j), w.per_slice, p, adcs[j], raw);
+  return clipped;
 }
 
 void fold_columns(const KernelWeights& w, const std::vector<ChunkDecode>& chunks, const int64_t* raw,
@@ -139,12 +189,11 @@ void count_driven_levels(const KernelWeights& w, const std::vector<uint64_t>& dr
       const size_t at = w.slot(c, j);
       for (int mp = 0; mp < w.per_slice; ++mp) {
         if (!w.decode[at + mp].nonzero) continue;  // never converted
-        const KernelCells& cells = w.cells[at + mp];
         for (int r = 0; r < 64 * w.words; ++r) {
           const uint64_t n = driven[size_t(c) * 128 + r];
           if (!n) continue;
           const int q = r >> 6, b = r & 63;
-          const int level = int((cells.low[q] >> b) & 1) + 2 * int((cells.high[q] >> b) & 1);
+          const int level = int((w.cell_bits[q][at + mp] >> b) & 1) + 2 * int((w.cell_bits[2 + q][at + mp] >> b) & 1);
           by_level[level] += n;
         }
       }

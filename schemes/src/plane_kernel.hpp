@@ -3,21 +3,18 @@
 // cells, at most 128 rows per crossbar): one fed input plane against every column of its row
 // chunk. Everything that depends only on the plane or the weight slice (the sampler for the
 // plane's active rows, the ADC full scale, the decode of input inversion) is resolved before
-// the column loop, the cells of the columns are one contiguous stream, and the loop body has
+// the column loop, the cells of the columns are contiguous streams, and the loop body has
 // no data-dependent branch: popcounts, one hash, one alias-table lookup, the decode.
-// Internal to schemes/src (datapath.cpp is the only user).
+// Two implementations give the same numbers bit for bit: a scalar loop, and an AVX-512 loop
+// (8 columns at a time: vector popcounts, hashes and table gathers) chosen at run time on
+// CPUs that have it. Internal to schemes/src (datapath.cpp is the only user; a test compares
+// the two).
 #include <cstdint>
 #include <vector>
 
 #include "rramsim/schemes/calibrated_adc.hpp"
 
 namespace rramsim::schemes::detail {
-
-// One column chunk's cells as bit masks (cell bit 0 and bit 1 per row), as stored (after
-// the flip): all the column loop reads.
-struct KernelCells {
-  uint64_t low[2] = {0, 0}, high[2] = {0, 0};
-};
 
 // What the decode needs per column chunk, applied once per position (fold_columns).
 struct KernelDecode {
@@ -27,14 +24,22 @@ struct KernelDecode {
 };
 
 // Every column chunk in the kernel's order: row chunk, weight slice j, then the columns of
-// that slice (column index mp * slices + j, as in the datapath), so a plane walks one array.
+// that slice (column index mp * slices + j, as in the datapath), so a plane walks one array
+// per cell bit and row word (structure of arrays: a vector load takes 8 columns).
 struct KernelWeights {
   int chunks = 0, slices = 0, per_slice = 0, words = 0;
-  std::vector<KernelCells> cells;    // [(chunk * slices + j) * per_slice + mp]
-  std::vector<KernelDecode> decode;  // same order
+  // Cell bit b of rows 64q..64q+63, as stored (after the flip): cell_bits[2 * b + q][slot].
+  std::vector<uint64_t> cell_bits[4];
+  std::vector<KernelDecode> decode;  // [slot]
   std::vector<int32_t> nonzero;      // [chunk * slices + j]: columns with some stored cell
-  std::vector<uint64_t> key_mul;     // same order: ((column * chunks + chunk) << 16) x Rng::kKeyMultiplier
+  std::vector<uint64_t> key_mul;     // [slot]: ((column * chunks + chunk) << 16) x Rng::kKeyMultiplier
   size_t slot(int chunk, int j) const { return (size_t(chunk) * slices + j) * per_slice; }
+  size_t size() const { return decode.size(); }
+  void resize(size_t n) {
+    for (auto& b : cell_bits) b.assign(n, 0);
+    decode.assign(n, {});
+    key_mul.assign(n, 0);
+  }
 };
 
 // One weight slice's ADC for the plane being driven.
@@ -53,14 +58,21 @@ struct KernelPlane {
   uint64_t seed = 0;                  // the position's seed for the calibrated draws
 };
 
-// Drives plane `p` against every column of its row chunk (adcs[j]: the ADC of weight slice
-// j) and adds each
-// column's raw ADC code times +-2^slice (minus when the plane was inverted) to raw[slot].
+// The instruction sets the kernel has a loop for; `best_isa()` is the fastest this CPU runs.
+enum class Isa { scalar, avx512 };
+Isa best_isa();
+
+// Drives plane `p` against every column of its row chunk and adds each column's raw ADC
+// code times +-2^slice (minus when the plane was inverted) to raw[slot]. `adcs[j]` is the
+// ADC of weight slice j; with `uniform` every slice shares adcs[0] and no histogram is kept
+// (one loop over the whole chunk: on LeNet-5's conv1 a slice has only 6 columns, so a loop
+// per slice would spend as much on its set-up as on its columns).
 // The decode that is linear in the codes (inversion, flip, columns without cells) is left to
 // fold_columns. Returns how many partial sums clipped. The draws are keyed as in the generic
 // datapath, (column * chunks + chunk) << 16 | slice, so results are identical to it bit for
-// bit, whatever the thread or loop order.
-uint64_t drive_plane(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, int64_t* raw);
+// bit, whatever the thread or loop order or `isa`.
+uint64_t drive_plane(const KernelWeights& w, const KernelPlane& p, const KernelAdc* adcs, bool uniform, Isa isa,
+                     int64_t* raw);
 
 // Per row chunk, what the planes driven through the kernel at one position add up to:
 // sum of 2^i over inverted planes (x max input level) and of 2^i x the plane's input level

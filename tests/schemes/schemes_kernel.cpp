@@ -1,7 +1,7 @@
 // The plane kernel (1-bit inputs, 2-bit cells, <= 128 rows, no dynamic window) against the
 // generic subword unit (taken by the most-significant-first order with a window no result
 // can reach): same results bit for bit with calibrated draws, same statistics, and the same
-// results whatever the number of threads.
+// results whatever the number of threads; its AVX-512 loop against its scalar loop.
 #include <catch2/catch.hpp>
 
 #include <omp.h>
@@ -50,12 +50,15 @@ calibration::ErrorTable noisy_table(int bits) {
 }
 
 AccMatrix run(const SchemeOptions& s, const IntMatrix& w, const IntMatrix& x, const CalibratedAdc* adc,
-              SubwordStats* st) {
+              SubwordStats* st, bool histograms = true, bool scalar = false, const AdcPlan* plan = nullptr) {
   DatapathRun r;
   r.weights = &w;
   r.inputs = &x;
   r.adc = adc;
   r.seed = 17;
+  r.histograms = histograms;
+  r.scalar_kernel = scalar;
+  r.plan = plan;
   return run_datapath(s, r, st);
 }
 
@@ -79,6 +82,7 @@ TEST_CASE("schemes: the plane kernel equals the generic datapath bit for bit, st
         INFO(name << ", " << rows << " rows, " << (a ? "calibrated" : "clipping"));
         SubwordStats k, u;
         CHECK(run(s, w, x, a, &k) == run(generic, w, x, a, &u));
+        CHECK(run(s, w, x, a, nullptr, false) == run(generic, w, x, a, nullptr, false));  // one loop per chunk
         CHECK(k.computed == u.computed);
         CHECK(k.skipped_zero_input == u.skipped_zero_input);
         CHECK(k.skipped_zero_weight == u.skipped_zero_weight);
@@ -113,5 +117,42 @@ TEST_CASE("schemes: calibrated results do not depend on the number of threads") 
     CHECK(one.computed == two.computed);
     CHECK(one.psum_hist == two.psum_hist);
     CHECK(one.active_cells_by_level == two.active_cells_by_level);
+  }
+}
+
+// On a CPU with AVX-512 the kernel runs its vector loop; the scalar loop must give the same
+// numbers: whole chunks and single slices (uniform and per-slice ADCs), tails of 1-7
+// columns, one and two row words, clipping and calibrated draws, with and without histograms.
+TEST_CASE("schemes: the plane kernel's vector loop equals its scalar loop") {
+  std::mt19937 g(8);
+  const calibration::ErrorTable t8 = noisy_table(8), t6 = noisy_table(6);
+  CalibratedAdc adc([&](int bits, int) -> const calibration::ErrorTable& { return bits == 6 ? t6 : t8; }, 128);
+  for (int rows : {128, 50}) {
+    for (int weight_bits : {16, 10}) {
+      for (int outputs : {7, 1, 16}) {
+        SchemeOptions s = resolve_scheme("baseline");
+        s.rows = rows;
+        s.weight_bits = weight_bits;
+        const IntMatrix w = gaussian_weights(outputs, 200, g).unaryExpr([&](int32_t v) {
+          const int32_t q = (1 << (weight_bits - 1)) - 1;
+          return std::clamp(v, -q, q);
+        });
+        const IntMatrix x = sparse_inputs(200, 9, g);
+        AdcPlan mixed = AdcPlan::uniform(s, 8);
+        for (size_t t = 0; t < mixed.bits.size(); t += 3) mixed.bits[t] = 6;
+        for (const CalibratedAdc* a : std::vector<const CalibratedAdc*>{nullptr, &adc})
+          for (const AdcPlan* plan : std::vector<const AdcPlan*>{nullptr, &mixed})
+            for (bool hist : {false, true}) {
+              INFO(rows << " rows, " << weight_bits << "-bit weights, " << outputs << " outputs, "
+                        << (a ? "calibrated" : "clipping") << (plan ? ", mixed ADC" : "") << (hist ? ", histograms" : ""));
+              SubwordStats v, c;
+              CHECK(run(s, w, x, a, &v, hist, false, plan) == run(s, w, x, a, &c, hist, true, plan));
+              CHECK(v.clipped == c.clipped);
+              CHECK(v.psum_hist == c.psum_hist);
+              CHECK(v.conversions_by_bits == c.conversions_by_bits);
+              CHECK(v.active_cells_by_level == c.active_cells_by_level);
+            }
+      }
+    }
   }
 }

@@ -63,6 +63,7 @@ struct DatapathRun {
   const CalibratedAdc* adc = nullptr;  // null: ideal quantizer with clipping
   uint64_t seed = 1;                   // for the calibrated draws
   bool histograms = true;              // partial-sum histograms (costly: a memory update per subword)
+  bool scalar_kernel = false;          // the portable loop even where AVX-512 runs (same results; tests)
 };
 
 // Exact integer result of the datapath (sum_k W x in integer units, after every ADC).

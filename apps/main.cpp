@@ -3,9 +3,11 @@
 
 #include "commands.hpp"
 #include "rramsim/common/error.hpp"
+#include "rramsim/common/memory.hpp"
 #include "rramsim/common/provenance.hpp"
 
 int main(int argc, char** argv) {
+  rramsim::keep_freed_memory();
   CLI::App app{"rramsim: oxide RRAM crossbar accelerator toolkit (device, circuit, calibration, architecture)"};
   app.set_version_flag("--version", rramsim::tool_version() + " (" + rramsim::git_commit() + ")");
   app.require_subcommand(1);

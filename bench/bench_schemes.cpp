@@ -18,6 +18,7 @@
 
 #include "rramsim/nn/dataset.hpp"
 #include "rramsim/common/data_path.hpp"
+#include "rramsim/common/memory.hpp"
 #include "rramsim/nn/from_network.hpp"
 #include "rramsim/nn/weights.hpp"
 #include "rramsim/schemes/bit_accurate_hook.hpp"
@@ -143,4 +144,11 @@ BENCHMARK(BM_LeNetMnistIdeal)->Arg(1000)->Arg(200)->Iterations(1)->Unit(benchmar
     ->MeasureProcessCPUTime();
 BENCHMARK(BM_OcrClassifierFull)->Arg(20)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime()
     ->MeasureProcessCPUTime();
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  rramsim::keep_freed_memory();  // as the command-line tool does
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

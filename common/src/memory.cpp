@@ -2,6 +2,9 @@
 
 #include <sys/resource.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <fstream>
@@ -49,6 +52,16 @@ void require_memory(double need_bytes, const std::string& what) {
   if (need_bytes > avail)
     throw InputError(what + " needs about " + format_bytes(need_bytes) + " of memory, more than the " +
                      format_bytes(avail) + " available (physical memory and ulimit -v)");
+}
+
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+  // Blocks up to 32 MiB (glibc's ceiling for this setting) come from the heap, not from
+  // mmap; the heap's top is trimmed only past 1 GiB. The memory stays the process's own,
+  // so a long run's resident size is its peak, as it would be with the buffers kept.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }
 
 }  // namespace rramsim

@@ -17,4 +17,11 @@ std::string format_bytes(double bytes);
 // when need_bytes exceeds memory_available_bytes().
 void require_memory(double need_bytes, const std::string& what);
 
+// Asks the C library to keep the memory the process frees for reuse rather than hand it
+// back to the kernel. A bit-accurate evaluation allocates batch-sized buffers (tens of MB:
+// im2col patches, quantized inputs, accumulators) on every layer call; glibc maps each one
+// afresh and unmaps it on free, so every reuse pays a page fault per 4 KiB. Called once by
+// the command-line tool and the benchmarks at start-up, before any thread exists.
+void keep_freed_memory();
+
 }  // namespace rramsim

@@ -521,6 +521,7 @@ struct KernelScratch {
   std::vector<uint64_t> driven;              // plane kernel with statistics: [chunk * 128 + row] drives
   std::vector<detail::KernelAdc> adcs;       // plane kernel: [input slice * weight slices + j], per thread
   std::vector<uint64_t> planes_driven;       // plane kernel with statistics: [chunk * input slices + i]
+  std::vector<CodeSampler::Rows> plane_rows; // serial kernel: the draw of each (plane, weight slice)
   uint64_t* driven_rows() { return driven.empty() ? nullptr : driven.data(); }
 
   // The parts of each slice's ADC that do not change from plane to plane.
@@ -537,6 +538,7 @@ struct KernelScratch {
         ka.keep_mask = a.keep_mask;
         ka.histogram = a.histogram;
       }
+    plane_rows.resize(size_t(g.chunks) * g.input_slices * (ctx.kernel_uniform ? 1 : g.weight_slices));
     if (st) {
       driven.assign(size_t(g.chunks) * 128, 0);  // how often each row was driven
       planes_driven.assign(size_t(g.chunks) * g.input_slices, 0);
@@ -659,6 +661,24 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
   return unit.n;
 }
 
+// The reads of one position in the most-significant-first order: a read (row chunk,
+// crossbar, plane) is issued when some column of that crossbar converts the plane.
+void count_serial_reads(const Geometry& g, const InputPlanes& in, SubwordStats* st,
+                        const std::vector<int32_t>& conversions, PositionCounters& n) {
+  const int nin = g.input_slices;
+  for (int c = 0; c < g.chunks; ++c)
+    for (int x = 0; x < g.crossbars; ++x)
+      for (int i = 0; i < nin; ++i) {
+        const int32_t k = conversions[(size_t(c) * g.crossbars + x) * nin + i];
+        if (in.active_rows[size_t(c) * nin + i] == 0) ++n.reads_zero_plane;
+        else if (k == 0) ++n.reads_window;
+        else {
+          ++n.reads_issued;
+          if (st) st->read_conversions[k]++;
+        }
+      }
+}
+
 // Dynamic quantization: output-major; input planes from the most significant down, as the
 // crossbar reads them; within a plane every column's decision uses the running result of
 // the planes already read (reduced over all row chunks), and skips the subwords more than
@@ -701,18 +721,102 @@ PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, 
     }
     out(m, p) = acc;
   }
+  count_serial_reads(g, in, st, conversions, unit.n);
+  return unit.n;
+}
+
+// run_plane_serial for the ISAAC geometry (1-bit inputs, 2-bit cells, <= 128 rows), on the
+// plane kernel's layout: the same order, decisions, draws and counts, without the generic
+// unit's per-subword tests of the geometry, sampler pointer chase and draw branch. The
+// sampler of each (plane, weight slice) is looked up once per position.
+template <int NW, bool Stats>
+PositionCounters run_plane_serial_kernel(const RunContext& ctx, const InputPlanes& in, SubwordStats* st,
+                                         uint64_t seed, KernelScratch& scratch, std::vector<int32_t>& conversions,
+                                         int p, AccMatrix& out) {
+  const Geometry& g = ctx.g;
+  const detail::KernelWeights& w = *ctx.kernel;
+  const int S = g.weight_slices, window = ctx.s.window_bits, nin = g.input_slices, npol = g.polarities;
+  const int per_j = ctx.kernel_uniform ? 0 : 1;  // uniform: one sampler per plane serves every slice
+  std::vector<CodeSampler::Rows>& rows = scratch.plane_rows;  // [(chunk * nin + i) * (per_j ? S : 1) + j]
   for (int c = 0; c < g.chunks; ++c)
-    for (int x = 0; x < g.crossbars; ++x)
-      for (int i = 0; i < nin; ++i) {
-        const int32_t n = conversions[(size_t(c) * g.crossbars + x) * nin + i];
-        if (in.active_rows[size_t(c) * nin + i] == 0) ++unit.n.reads_zero_plane;
-        else if (n == 0) ++unit.n.reads_window;
-        else {
-          ++unit.n.reads_issued;
-          if (st) st->read_conversions[n]++;
+    for (int i = 0; i < nin; ++i) {
+      const size_t plane = size_t(c) * nin + i;
+      for (int j = 0; j < (per_j ? S : 1); ++j) {
+        const AdcSamplers* a = ctx.samplers[size_t(i) * S + j];
+        rows[plane * (per_j ? S : 1) + j] =
+            a && in.active_rows[plane] ? a->by_active_rows[in.active_rows[plane]]->rows() : CodeSampler::Rows{};
+      }
+    }
+  PositionCounters n;
+  std::fill(conversions.begin(), conversions.end(), 0);  // [(chunk * crossbars + crossbar) * nin + i]
+  for (int m = 0; m < g.outputs; ++m) {
+    const int xbar = m / g.outputs_per_crossbar;
+    int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
+    for (int i = nin - 1; i >= 0; --i) {
+      const int lead = acc != 0 ? 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc)) : 0;
+      const uint64_t slice_mul = uint64_t(i) * Rng::kKeyMultiplier;
+      int64_t plane_sum = 0;
+      for (int j = S - 1; j >= 0; --j) {
+        const int e = i + 2 * j;
+        if (acc != 0 && e < lead - window) {
+          n.dynamic += uint64_t(g.chunks) * npol;
+          continue;
+        }
+        const detail::KernelAdc& adc = scratch.adcs[size_t(i) * S + j];
+        for (int pol = 0; pol < npol; ++pol) {
+          const int mp = m * npol + pol;
+          int64_t sub = 0;
+          for (int c = 0; c < g.chunks; ++c) {
+            const size_t plane = size_t(c) * nin + i, at = w.slot(c, j) + mp;
+            const detail::KernelDecode& d = w.decode[at];
+            const int driven = in.active_rows[plane];
+            int64_t code = 0;
+            if (driven == 0) {
+              ++n.zero_input;  // nothing driven: no read, no conversion
+            } else if (!d.nonzero) {
+              ++n.zero_weight;  // every stored cell at level 0: known at mapping time
+            } else {
+              const uint64_t* f = &in.fed[plane * g.plane_words];
+              const uint64_t l0 = f[0] & w.cell_bits[0][at], h0 = f[0] & w.cell_bits[2][at];
+              int ones = __builtin_popcountll(l0), twos = __builtin_popcountll(h0);
+              if constexpr (NW == 2) {
+                const uint64_t l1 = f[1] & w.cell_bits[1][at], h1 = f[1] & w.cell_bits[3][at];
+                ones += __builtin_popcountll(l1);
+                twos += __builtin_popcountll(h1);
+                if constexpr (Stats) n.top_cells += __builtin_popcountll(l1 & h1);
+              }
+              if constexpr (Stats) {
+                n.bit_cells[0] += ones;
+                n.bit_cells[1] += twos;
+                n.top_cells += __builtin_popcountll(l0 & h0);
+              }
+              const int psum = ones + 2 * twos;
+              const CodeSampler::Rows& r = rows[plane * (per_j ? S : 1) + j * per_j];
+              code = r.begin ? r.draw(psum, Rng::finish(seed ^ (w.key_mul[at] + slice_mul)))
+                             : std::min<int64_t>(psum, adc.full_scale) & adc.keep_mask;
+              ++n.computed;
+              n.active += driven;
+              n.clipped += psum > adc.full_scale;
+              if (adc.histogram) adc.histogram[psum]++;
+              if constexpr (Stats) st->conversions_by_bits[ctx.plan.bits[size_t(i) * S + j]]++;
+              conversions[(size_t(c) * g.crossbars + xbar) * nin + i]++;
+            }
+            // Undo the encodings digitally (ISAAC's unit column gives the input sum).
+            if (in.inverted[plane]) code = int64_t(g.max_input) * d.stored_sum - code;
+            if (d.flipped) code = int64_t(g.max_cell) * in.level_sum[plane] - code;
+            sub += code;
+          }
+          // Biased weights: the top slice carries the bias (see run_plane_serial).
+          if (g.biased && j == S - 1) sub -= (int64_t(1) << g.bias_shift) * in.slice_total[i];
+          plane_sum += (pol ? -sub : sub) * (int64_t(1) << e);
         }
       }
-  return unit.n;
+      acc += plane_sum;
+    }
+    out(m, p) = acc;
+  }
+  count_serial_reads(g, in, st, conversions, n);
+  return n;
 }
 
 // Thread-local statistics summed, with the stored cells counted once.
@@ -752,14 +856,18 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   const std::vector<uint64_t> row_mask = chunk_row_masks(g);
   const std::vector<int> nonzero = nonzero_columns(g, enc);
   const bool dynamic = s.dynamic_quantization && s.window_bits < kUnboundedWindow;
-  // The plane kernel covers the ISAAC geometry without dynamic quantization; the
-  // plane-serial order and other geometries take the generic subword unit.
-  const detail::KernelWeights kernel = g.fast && !dynamic ? kernel_weights(g, enc) : detail::KernelWeights{};
-  RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1, g.fast && !dynamic ? &kernel : nullptr};
+  // The kernels cover the ISAAC geometry (the plane kernel, and its most-significant-first
+  // variant under dynamic quantization); other geometries take the generic subword unit.
+  const bool use_kernel = g.fast && run.loop != DatapathRun::Loop::generic;
+  const detail::KernelWeights kernel = use_kernel ? kernel_weights(g, enc) : detail::KernelWeights{};
+  RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1, use_kernel ? &kernel : nullptr};
   if (ctx.kernel) {
     ctx.kernel_uniform = uniform_kernel_adc(ctx);
-    ctx.isa = run.scalar_kernel ? detail::Isa::scalar : detail::best_isa();
+    ctx.isa = run.loop == DatapathRun::Loop::scalar ? detail::Isa::scalar : detail::best_isa();
   }
+  auto serial_kernel = !ctx.kernel ? nullptr
+                       : g.words == 2 ? (want ? &run_plane_serial_kernel<2, true> : &run_plane_serial_kernel<2, false>)
+                                      : (want ? &run_plane_serial_kernel<1, true> : &run_plane_serial_kernel<1, false>);
 
   AccMatrix out(g.outputs, g.positions);
   std::vector<SubwordStats> local(want ? omp_get_max_threads() : 0, proto);
@@ -779,12 +887,13 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
       prepare_planes(s, g, row_mask, in, st);
       const uint64_t seed = mix(run.seed, uint64_t(p));
       const PositionCounters n =
-          dynamic ? run_plane_serial(ctx, in, st, seed, conversions, p, out)
-                  : run_plane_major(ctx, in, st, seed, scratch, p, out);
+          !dynamic       ? run_plane_major(ctx, in, st, seed, scratch, p, out)
+          : ctx.kernel   ? serial_kernel(ctx, in, st, seed, scratch, conversions, p, out)
+                         : run_plane_serial(ctx, in, st, seed, conversions, p, out);
       // The plane kernel counts cells per level from the rows driven (below), not per subword.
-      if (st) n.flush(g.fast && !ctx.kernel, *st);
+      if (st) n.flush(g.fast && (dynamic || !ctx.kernel), *st);
     }
-    if (st && ctx.kernel) kernel_statistics(ctx, scratch, *st);
+    if (st && ctx.kernel && !dynamic) kernel_statistics(ctx, scratch, *st);
   }
   if (want)
     merge_statistics(proto, local, uint64_t(enc.ncol) * g.chunks * g.positions * g.input_slices,

@@ -50,14 +50,15 @@ calibration::ErrorTable noisy_table(int bits) {
 }
 
 AccMatrix run(const SchemeOptions& s, const IntMatrix& w, const IntMatrix& x, const CalibratedAdc* adc,
-              SubwordStats* st, bool histograms = true, bool scalar = false, const AdcPlan* plan = nullptr) {
+              SubwordStats* st, bool histograms = true, DatapathRun::Loop loop = DatapathRun::Loop::fastest,
+              const AdcPlan* plan = nullptr) {
   DatapathRun r;
   r.weights = &w;
   r.inputs = &x;
   r.adc = adc;
   r.seed = 17;
   r.histograms = histograms;
-  r.scalar_kernel = scalar;
+  r.loop = loop;
   r.plan = plan;
   return run_datapath(s, r, st);
 }
@@ -81,8 +82,9 @@ TEST_CASE("schemes: the plane kernel equals the generic datapath bit for bit, st
       for (const CalibratedAdc* a : std::vector<const CalibratedAdc*>{nullptr, &adc}) {
         INFO(name << ", " << rows << " rows, " << (a ? "calibrated" : "clipping"));
         SubwordStats k, u;
-        CHECK(run(s, w, x, a, &k) == run(generic, w, x, a, &u));
-        CHECK(run(s, w, x, a, nullptr, false) == run(generic, w, x, a, nullptr, false));  // one loop per chunk
+        const auto unit = DatapathRun::Loop::generic;
+        CHECK(run(s, w, x, a, &k) == run(generic, w, x, a, &u, true, unit));
+        CHECK(run(s, w, x, a, nullptr, false) == run(generic, w, x, a, nullptr, false, unit));  // one loop per chunk
         CHECK(k.computed == u.computed);
         CHECK(k.skipped_zero_input == u.skipped_zero_input);
         CHECK(k.skipped_zero_weight == u.skipped_zero_weight);
@@ -146,11 +148,56 @@ TEST_CASE("schemes: the plane kernel's vector loop equals its scalar loop") {
               INFO(rows << " rows, " << weight_bits << "-bit weights, " << outputs << " outputs, "
                         << (a ? "calibrated" : "clipping") << (plan ? ", mixed ADC" : "") << (hist ? ", histograms" : ""));
               SubwordStats v, c;
-              CHECK(run(s, w, x, a, &v, hist, false, plan) == run(s, w, x, a, &c, hist, true, plan));
+              CHECK(run(s, w, x, a, &v, hist, DatapathRun::Loop::fastest, plan) ==
+                    run(s, w, x, a, &c, hist, DatapathRun::Loop::scalar, plan));
               CHECK(v.clipped == c.clipped);
               CHECK(v.psum_hist == c.psum_hist);
               CHECK(v.conversions_by_bits == c.conversions_by_bits);
               CHECK(v.active_cells_by_level == c.active_cells_by_level);
+            }
+      }
+    }
+  }
+}
+
+// Dynamic quantization on the ISAAC geometry runs the most-significant-first kernel; it must
+// skip, draw and count exactly as the generic unit does, for windows that skip a lot or little.
+TEST_CASE("schemes: the dynamic-quantization kernel equals the generic datapath bit for bit") {
+  std::mt19937 g(33);
+  const calibration::ErrorTable t8 = noisy_table(8), t6 = noisy_table(6);
+  CalibratedAdc adc([&](int bits, int) -> const calibration::ErrorTable& { return bits == 6 ? t6 : t8; }, 128);
+  for (std::string name : {"full", "full,differential", "full,noflip,noinvert"}) {
+    for (int window : {2, 6, 10}) {
+      for (int rows : {128, 40}) {
+        SchemeOptions s = resolve_scheme(name);
+        s.window_bits = window;
+        s.rows = rows;
+        const IntMatrix w = gaussian_weights(9, 170, g);
+        const IntMatrix x = sparse_inputs(170, 13, g);
+        AdcPlan mixed = AdcPlan::uniform(s, 8);
+        for (size_t t = 1; t < mixed.bits.size(); t += 4) mixed.bits[t] = 6;
+        for (const CalibratedAdc* a : std::vector<const CalibratedAdc*>{nullptr, &adc})
+          for (const AdcPlan* plan : std::vector<const AdcPlan*>{nullptr, &mixed})
+            for (bool hist : {false, true}) {
+              INFO(name << ", W = " << window << ", " << rows << " rows, " << (a ? "calibrated" : "clipping")
+                        << (plan ? ", mixed ADC" : "") << (hist ? ", histograms" : ""));
+              SubwordStats k, u;
+              CHECK(run(s, w, x, a, &k, hist, DatapathRun::Loop::fastest, plan) ==
+                    run(s, w, x, a, &u, hist, DatapathRun::Loop::generic, plan));
+              CHECK(k.computed == u.computed);
+              CHECK(k.skipped_dynamic == u.skipped_dynamic);
+              CHECK(k.skipped_zero_input == u.skipped_zero_input);
+              CHECK(k.skipped_zero_weight == u.skipped_zero_weight);
+              CHECK(k.clipped == u.clipped);
+              CHECK(k.active_rows == u.active_rows);
+              CHECK(k.reads_issued == u.reads_issued);
+              CHECK(k.reads_window == u.reads_window);
+              CHECK(k.read_conversions == u.read_conversions);
+              CHECK(k.active_cells_by_level == u.active_cells_by_level);
+              CHECK(k.conversions_by_bits == u.conversions_by_bits);
+              CHECK(k.psum_hist == u.psum_hist);
+              CHECK(run(s, w, x, a, nullptr, hist, DatapathRun::Loop::fastest, plan) ==
+                    run(s, w, x, a, nullptr, hist, DatapathRun::Loop::generic, plan));  // no statistics
             }
       }
     }

@@ -63,7 +63,11 @@ struct DatapathRun {
   const CalibratedAdc* adc = nullptr;  // null: ideal quantizer with clipping
   uint64_t seed = 1;                   // for the calibrated draws
   bool histograms = true;              // partial-sum histograms (costly: a memory update per subword)
-  bool scalar_kernel = false;          // the portable loop even where AVX-512 runs (same results; tests)
+  // Which loop computes the subwords. Every choice gives the same numbers bit for bit; tests
+  // compare them. fastest: the ISAAC geometry's kernels (AVX-512 where the CPU has it);
+  // scalar: those kernels' portable loops; generic: the subword unit for any geometry.
+  enum class Loop { fastest, scalar, generic };
+  Loop loop = Loop::fastest;
 };
 
 // Exact integer result of the datapath (sum_k W x in integer units, after every ADC).

@@ -8,6 +8,7 @@
 
 #include "rramsim/common/error.hpp"
 #include "plane_kernel.hpp"
+#include "serial_lanes.hpp"
 
 // The column sums are popcounts: use the instruction (every x86-64 since 2008 has it)
 // rather than libgcc's table routine, whatever the build's -march.
@@ -819,6 +820,115 @@ PositionCounters run_plane_serial_kernel(const RunContext& ctx, const InputPlane
   return n;
 }
 
+// Dynamic quantization eight positions at a time (detail::drive_serial_lanes): each
+// position's planes are loaded as usual, then interleaved by lane.
+class SerialLaneRunner {
+ public:
+  SerialLaneRunner(const RunContext& ctx, const KernelScratch& scratch, SubwordStats* st)
+      : ctx_(ctx), g_(ctx.g), st_(st), planes_(detail::kLanes, InputPlanes(ctx.g)) {
+    const Geometry& g = ctx.g;
+    const size_t n_planes = size_t(g.chunks) * g.input_slices, S = size_t(g.weight_slices);
+    sp_.outputs = g.outputs;
+    sp_.chunks = g.chunks;
+    sp_.input_slices = g.input_slices;
+    sp_.weight_slices = g.weight_slices;
+    sp_.polarities = g.polarities;
+    sp_.crossbars = g.crossbars;
+    sp_.outputs_per_crossbar = g.outputs_per_crossbar;
+    sp_.window_bits = ctx.s.window_bits;
+    sp_.max_input = g.max_input;
+    sp_.max_cell = g.max_cell;
+    sp_.bias_shift = g.bias_shift;
+    sp_.biased = g.biased;
+    sp_.stats = st != nullptr;
+    sp_.tables_per_plane = ctx.kernel_uniform ? 1 : int(S);
+    sp_.input_offset = ctx.run.input_offset;
+    sp_.qsum = ctx.enc.qsum.data();
+    sp_.adcs = scratch.adcs.data();
+    for (size_t t = 0; t < ctx.samplers.size(); ++t) tables_.push_back(ctx.samplers[t] != nullptr);
+    sp_.tables = tables_.data();
+    sp_.adc_bits = ctx.plan.bits.data();
+    const size_t L = detail::kLanes;
+    b_.fed0.resize(n_planes * L);
+    b_.fed1.resize(n_planes * L);
+    b_.driven.resize(n_planes * L);
+    b_.level_sum.resize(n_planes * L);
+    b_.inverted.resize(n_planes);
+    b_.slice_total.resize(size_t(g.input_slices) * L);
+    b_.table_begin.resize(n_planes * sp_.tables_per_plane * L);
+    b_.table_slots.resize(b_.table_begin.size());
+    b_.conversions.resize(size_t(g.chunks) * g.crossbars * g.input_slices * L);
+    acc_.resize(size_t(g.outputs) * L);
+  }
+
+  // Positions [p0, p0 + lanes) into `out`.
+  void run(const IntMatrix& X, const std::vector<uint64_t>& row_mask, int p0, int lanes, AccMatrix& out) {
+    const Geometry& g = g_;
+    const int nin = g.input_slices, L = detail::kLanes, T = sp_.tables_per_plane;
+    b_.lanes = lanes;
+    std::fill(b_.inverted.begin(), b_.inverted.end(), 0);
+    for (int l = 0; l < L; ++l) {
+      const bool live = l < lanes;
+      InputPlanes& in = planes_[l];
+      if (live) {
+        load_planes(g, X, p0 + l, in);
+        prepare_planes(ctx_.s, g, row_mask, in, st_);
+      }
+      b_.seed[l] = live ? mix(ctx_.run.seed, uint64_t(p0 + l)) : 0;
+      for (int i = 0; i < nin; ++i) b_.slice_total[size_t(i) * L + l] = live ? in.slice_total[i] : 0;
+      for (size_t plane = 0; plane < size_t(g.chunks) * nin; ++plane) {
+        const size_t at = plane * L + l;
+        const int driven = live ? in.active_rows[plane] : 0;
+        b_.fed0[at] = live ? in.fed[plane * g.plane_words] : 0;
+        b_.fed1[at] = live && g.words == 2 ? in.fed[plane * g.plane_words + 1] : 0;
+        b_.driven[at] = driven;
+        b_.level_sum[at] = live ? in.level_sum[plane] : 0;
+        if (live && in.inverted[plane]) b_.inverted[plane] |= uint8_t(1u << l);
+        for (int j = 0; j < T; ++j) {
+          const AdcSamplers* a = ctx_.samplers[size_t(plane % nin) * g.weight_slices + j];
+          const CodeSampler::Rows r = a && driven ? a->by_active_rows[driven]->rows() : CodeSampler::Rows{};
+          b_.table_begin[(plane * T + j) * L + l] = reinterpret_cast<uint64_t>(r.begin);
+          b_.table_slots[(plane * T + j) * L + l] = reinterpret_cast<uint64_t>(r.slots);
+        }
+      }
+    }
+    detail::LaneCounters c;
+    detail::drive_serial_lanes(*ctx_.kernel, sp_, b_, c, acc_.data());
+    PositionCounters n;
+    n.computed = c.computed;
+    n.zero_input = c.zero_input;
+    n.zero_weight = c.zero_weight;
+    n.dynamic = c.dynamic;
+    n.clipped = c.clipped;
+    n.active = c.active;
+    n.bit_cells[0] = c.bit_cells[0];
+    n.bit_cells[1] = c.bit_cells[1];
+    n.top_cells = c.top_cells;
+    std::vector<int32_t>& conversions = lane_conversions_;
+    conversions.resize(size_t(g.chunks) * g.crossbars * nin);
+    for (int l = 0; l < lanes; ++l) {
+      for (int m = 0; m < g.outputs; ++m) out(m, p0 + l) = acc_[size_t(m) * L + l];
+      for (size_t t = 0; t < conversions.size(); ++t) conversions[t] = b_.conversions[t * L + l];
+      count_serial_reads(g, planes_[l], st_, conversions, n);
+    }
+    if (st_) {
+      n.flush(true, *st_);
+      for (int bits = 0; bits < 17; ++bits) st_->conversions_by_bits[bits] += c.conversions_by_bits[bits];
+    }
+  }
+
+ private:
+  const RunContext& ctx_;
+  const Geometry& g_;
+  SubwordStats* st_;
+  std::vector<InputPlanes> planes_;
+  std::vector<uint8_t> tables_;
+  detail::SerialParams sp_;
+  detail::LaneBlock b_;
+  std::vector<int64_t> acc_;
+  std::vector<int32_t> lane_conversions_;
+};
+
 // Thread-local statistics summed, with the stored cells counted once.
 void merge_statistics(const SubwordStats& proto, const std::vector<SubwordStats>& local, uint64_t nominal,
                       uint64_t reads_nominal, SubwordStats* out) {
@@ -865,6 +975,8 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     ctx.kernel_uniform = uniform_kernel_adc(ctx);
     ctx.isa = run.loop == DatapathRun::Loop::scalar ? detail::Isa::scalar : detail::best_isa();
   }
+  // Dynamic quantization on the kernel's geometry: eight positions per vector where AVX-512 runs.
+  const bool lanes = dynamic && ctx.kernel && ctx.isa == detail::Isa::avx512 && detail::serial_lanes_available();
   auto serial_kernel = !ctx.kernel ? nullptr
                        : g.words == 2 ? (want ? &run_plane_serial_kernel<2, true> : &run_plane_serial_kernel<2, false>)
                                       : (want ? &run_plane_serial_kernel<1, true> : &run_plane_serial_kernel<1, false>);
@@ -881,6 +993,13 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     scratch.column_acc.resize(enc.ncol);
     if (ctx.kernel) scratch.prepare_kernel(ctx, st);
     std::vector<int32_t> conversions(dynamic ? size_t(g.chunks) * g.crossbars * g.input_slices : 0);
+    if (lanes) {
+      SerialLaneRunner runner(ctx, scratch, st);
+      const int blocks = (g.positions + detail::kLanes - 1) / detail::kLanes;
+#pragma omp for schedule(dynamic, 1)
+      for (int blk = 0; blk < blocks; ++blk)
+        runner.run(X, row_mask, blk * detail::kLanes, std::min(detail::kLanes, g.positions - blk * detail::kLanes), out);
+    } else
 #pragma omp for schedule(dynamic, 8)
     for (int p = 0; p < g.positions; ++p) {
       load_planes(g, X, p, in);

@@ -160,8 +160,10 @@ TEST_CASE("schemes: the plane kernel's vector loop equals its scalar loop") {
   }
 }
 
-// Dynamic quantization on the ISAAC geometry runs the most-significant-first kernel; it must
-// skip, draw and count exactly as the generic unit does, for windows that skip a lot or little.
+// Dynamic quantization on the ISAAC geometry runs the most-significant-first kernel (eight
+// positions per vector with AVX-512, else one at a time); it must skip, draw and count
+// exactly as the generic unit does, for windows that skip a lot or little, with 13
+// positions (a full block of eight and a partial one).
 TEST_CASE("schemes: the dynamic-quantization kernel equals the generic datapath bit for bit") {
   std::mt19937 g(33);
   const calibration::ErrorTable t8 = noisy_table(8), t6 = noisy_table(6);
@@ -198,6 +200,11 @@ TEST_CASE("schemes: the dynamic-quantization kernel equals the generic datapath 
               CHECK(k.psum_hist == u.psum_hist);
               CHECK(run(s, w, x, a, nullptr, hist, DatapathRun::Loop::fastest, plan) ==
                     run(s, w, x, a, nullptr, hist, DatapathRun::Loop::generic, plan));  // no statistics
+              SubwordStats one;  // one position at a time (the loop where AVX-512 does not run)
+              CHECK(run(s, w, x, a, &one, hist, DatapathRun::Loop::scalar, plan) ==
+                    run(s, w, x, a, nullptr, hist, DatapathRun::Loop::generic, plan));
+              CHECK(one.active_cells_by_level == u.active_cells_by_level);
+              CHECK(one.read_conversions == u.read_conversions);
             }
       }
     }

@@ -235,32 +235,20 @@ struct InputPlanes {
         slice_total(g.input_slices) {}
 };
 
-// 1-bit DACs: input slice = bit, no division per bit or per row (a third of the time of
-// the generic loop below on LeNet-5).
-void load_bit_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in) {
+// 1-bit DACs: input slice = bit, no division per bit or per row.
+void load_bit_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in, detail::Isa isa) {
   const int nin = g.input_slices, nw = g.words;
   const int32_t* x = &X(0, p);
-  for (int c = 0; c < g.chunks; ++c) {
-    uint64_t* fed = &in.fed[size_t(c) * nin * nw];
-    int32_t* level_sum = &in.level_sum[size_t(c) * nin];
-    const int k0 = c * g.rows, n = g.chunk_rows(c);
-    for (int r = 0; r < n; ++r) {
-      const uint32_t value = uint32_t(x[k0 + r]);
-      const uint64_t bit = uint64_t(1) << (r & 63);
-      for (uint32_t rest = value; rest; rest &= rest - 1) {  // set bits only
-        const int a = std::countr_zero(rest);
-        fed[a * nw + (r >> 6)] |= bit;
-        level_sum[a] += 1;
-      }
-    }
-  }
+  for (int c = 0; c < g.chunks; ++c)
+    detail::transpose_bits(x + size_t(c) * g.rows, g.chunk_rows(c), nin, nw, &in.fed[size_t(c) * nin * nw],
+                           &in.level_sum[size_t(c) * nin], isa);
 }
 
 // Bit-planes of column p of X, built from each activation's set bits.
-void load_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in) {
+void load_planes(const Geometry& g, const IntMatrix& X, int p, InputPlanes& in, detail::Isa isa) {
   std::fill(in.fed.begin(), in.fed.end(), 0);
   std::fill(in.level_sum.begin(), in.level_sum.end(), 0);
-  if (g.dac_bits == 1) return load_bit_planes(g, X, p, in);
+  if (g.dac_bits == 1) return load_bit_planes(g, X, p, in, isa);
   const int v = g.dac_bits, nin = g.input_slices, nw = g.words, R = g.rows;
   for (int k = 0; k < g.depth; ++k) {
     const uint32_t value = uint32_t(X(k, p));
@@ -468,7 +456,7 @@ struct RunContext {
   int hist_stride = 0;
   const detail::KernelWeights* kernel = nullptr;  // plane kernel's layout (ISAAC geometry, plane-major)
   bool kernel_uniform = false;  // every (input, weight) slice has the same ADC and no histogram is kept
-  detail::Isa isa = detail::Isa::scalar;  // the plane kernel's loop for this CPU
+  detail::Isa isa = detail::Isa::scalar;  // the kernels' loops (and the bit transpose) for this CPU
 
   SliceAdc slice_adc(int i, int j, SubwordStats* st) const {
     const size_t pj = size_t(i) * g.weight_slices + j;
@@ -871,7 +859,7 @@ class SerialLaneRunner {
       const bool live = l < lanes;
       InputPlanes& in = planes_[l];
       if (live) {
-        load_planes(g, X, p0 + l, in);
+        load_planes(g, X, p0 + l, in, ctx_.isa);
         prepare_planes(ctx_.s, g, row_mask, in, st_);
       }
       b_.seed[l] = live ? mix(ctx_.run.seed, uint64_t(p0 + l)) : 0;
@@ -971,10 +959,8 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
   const bool use_kernel = g.fast && run.loop != DatapathRun::Loop::generic;
   const detail::KernelWeights kernel = use_kernel ? kernel_weights(g, enc) : detail::KernelWeights{};
   RunContext ctx{s, run, g, enc, plan, samplers, nonzero, proto.max_psum + 1, use_kernel ? &kernel : nullptr};
-  if (ctx.kernel) {
-    ctx.kernel_uniform = uniform_kernel_adc(ctx);
-    ctx.isa = run.loop == DatapathRun::Loop::scalar ? detail::Isa::scalar : detail::best_isa();
-  }
+  ctx.isa = run.loop == DatapathRun::Loop::fastest ? detail::best_isa() : detail::Isa::scalar;
+  if (ctx.kernel) ctx.kernel_uniform = uniform_kernel_adc(ctx);
   // Dynamic quantization on the kernel's geometry: eight positions per vector where AVX-512 runs.
   const bool lanes = dynamic && ctx.kernel && ctx.isa == detail::Isa::avx512 && detail::serial_lanes_available();
   auto serial_kernel = !ctx.kernel ? nullptr
@@ -1002,7 +988,7 @@ AccMatrix run_datapath(const SchemeOptions& s, const DatapathRun& run, SubwordSt
     } else
 #pragma omp for schedule(dynamic, 8)
     for (int p = 0; p < g.positions; ++p) {
-      load_planes(g, X, p, in);
+      load_planes(g, X, p, in, ctx.isa);
       prepare_planes(s, g, row_mask, in, st);
       const uint64_t seed = mix(run.seed, uint64_t(p));
       const PositionCounters n =

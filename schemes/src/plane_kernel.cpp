@@ -124,6 +124,35 @@ drive_range_avx512(const KernelWeights& w, size_t first, int n, const KernelPlan
 }
 #endif
 
+void transpose_bits_scalar(const int32_t* x, int rows, int words, uint64_t* planes, int32_t* level_sums) {
+  for (int r = 0; r < rows; ++r) {
+    const uint64_t bit = uint64_t(1) << (r & 63);
+    for (uint32_t rest = uint32_t(x[r]); rest; rest &= rest - 1) {  // set bits only
+      const int a = __builtin_ctz(rest);
+      planes[a * words + (r >> 6)] |= bit;
+      level_sums[a] += 1;
+    }
+  }
+}
+
+#ifdef RRAMSIM_HAVE_AVX512_KERNEL
+__attribute__((target("avx512f"))) void transpose_bits_avx512(const int32_t* x, int rows, int bits, int words,
+                                                               uint64_t* planes, int32_t* level_sums) {
+  for (int r0 = 0; r0 < rows; r0 += 16) {
+    const __mmask16 m = rows - r0 >= 16 ? __mmask16(0xffff) : __mmask16((1u << (rows - r0)) - 1);
+    const __m512i v = _mm512_maskz_loadu_epi32(m, x + r0);
+    if (!_mm512_test_epi32_mask(v, v)) continue;  // ReLU zeros and blank pixels: common
+    uint64_t* word = planes + (r0 >> 6);
+    const int shift = r0 & 63;  // a multiple of 16: the 16 bits stay inside one word
+    for (int a = 0; a < bits; ++a) {
+      const unsigned k = _mm512_test_epi32_mask(v, _mm512_set1_epi32(int32_t(1u << a)));
+      word[a * words] |= uint64_t(k) << shift;
+      level_sums[a] += __builtin_popcount(k);
+    }
+  }
+}
+#endif
+
 template <int NW, bool Tables, bool Hist>
 uint64_t range_for(Isa isa, const KernelWeights& w, size_t first, int n, const KernelPlane& p, const KernelAdc& adc,
                    int64_t* raw) {
@@ -146,6 +175,16 @@ uint64_t range_dispatch(Isa isa, const KernelWeights& w, size_t first, int n, co
 }
 
 }  // namespace
+
+void transpose_bits(const int32_t* x, int rows, int bits, int words, uint64_t* planes, int32_t* level_sums,
+                    Isa isa) {
+#ifdef RRAMSIM_HAVE_AVX512_KERNEL
+  if (isa == Isa::avx512) return transpose_bits_avx512(x, rows, bits, words, planes, level_sums);
+#endif
+  (void)isa;
+  (void)bits;
+  transpose_bits_scalar(x, rows, words, planes, level_sums);
+}
 
 Isa best_isa() {
 #ifdef RRAMSIM_HAVE_AVX512_KERNEL

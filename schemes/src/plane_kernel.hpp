@@ -62,6 +62,13 @@ struct KernelPlane {
 enum class Isa { scalar, avx512 };
 Isa best_isa();
 
+// The input bit-planes of one row chunk for 1-bit DACs (input slice a = bit a): row r's bit
+// a goes to planes[a * words + r / 64], bit r % 64, and level_sums[a] counts the rows whose
+// bit a is set. Adds to planes and level_sums (zero them first). AVX-512: 16 rows per vector
+// test per bit, instead of a loop over each value's set bits.
+void transpose_bits(const int32_t* x, int rows, int bits, int words, uint64_t* planes, int32_t* level_sums,
+                    Isa isa);
+
 // Drives plane `p` against every column of its row chunk and adds each column's raw ADC
 // code times +-2^slice (minus when the plane was inverted) to raw[slot]. `adcs[j]` is the
 // ADC of weight slice j; with `uniform` every slice shares adcs[0] and no histogram is kept

@@ -68,6 +68,22 @@ void quantize_in_range(const nn::Matrix& x, const InputRange& range, int bits, d
   for (Eigen::Index i = 0; i < n; ++i)
     q.data()[i] = int32_t(std::clamp(round_half_away(x.data()[i] / s), -qmax, qmax) + off);
 }
+
+// Offset-binary inputs x (true value x - offset) into their positive part, in place, and
+// their negative part's magnitude; both then lie in [0, offset).
+void split_signed(IntMatrix& x, int64_t offset, IntMatrix& negative) {
+  negative.resize(x.rows(), x.cols());
+  const int32_t off = int32_t(offset);
+  const Eigen::Index n = x.size();
+  int32_t* d = x.data();
+  int32_t* m = negative.data();
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const int32_t v = d[i] - off;
+    d[i] = v > 0 ? v : 0;
+    m[i] = v < 0 ? -v : 0;
+  }
+}
 }  // namespace
 
 IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale, double* scale, int64_t* offset) {
@@ -98,24 +114,38 @@ nn::Matrix BitAccurateHook::compute(const nn::MacCall& call) {
   }
   quantize_in_range(call.inputs, range, s.activation_bits, fs == opt_.activation_full_scale.end() ? 0.0 : fs->second,
                     &x_scale, &offset, x);
+  // Negative inputs: offset binary would make every plane of a small negative input a one,
+  // and the running sum of the planes -2^(b-1) sum_k q_k plus a near-cancelling remainder, far
+  // above the output: a dynamic window measured on it drops the planes that carry the result.
+  // They are fed as two unsigned passes instead (sign and magnitude), the positive part and
+  // the negative part, subtracted digitally; exact like offset binary when nothing clips.
+  IntMatrix negative;
+  if (offset != 0) split_signed(x, offset, negative);
   uint64_t call_no;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    call_no = calls_++;
+    call_no = calls_;
+    calls_ += offset != 0 ? 2 : 1;
   }
   DatapathRun run;
   run.weights = &q;
   run.inputs = &x;
-  run.input_offset = offset;
   auto plan = opt_.adc_plans.find(call.layer_index);
   run.plan = plan == opt_.adc_plans.end() ? nullptr : &plan->second;
   run.adc = opt_.adc;
   run.seed = opt_.seed * 0x9e3779b97f4a7c15ULL + call_no;
   run.histograms = opt_.collect_histograms;
-  SubwordStats st;
+  SubwordStats st, st_negative;
   AccMatrix acc;
   try {
     acc = run_datapath(s, run, opt_.collect_stats ? &st : nullptr);
+    if (offset != 0) {
+      run.inputs = &negative;
+      run.seed = opt_.seed * 0x9e3779b97f4a7c15ULL + call_no + 1;
+      acc -= run_datapath(s, run, opt_.collect_stats ? &st_negative : nullptr);
+      st_negative.cells = st_negative.cell_ones = st_negative.cell_level_sum = 0;  // the same cells
+      if (opt_.collect_stats) st.merge(st_negative);
+    }
   } catch (const InputError& e) {
     throw InputError(fmt::format("layer '{}': {}", call.layer, e.what()));
   }

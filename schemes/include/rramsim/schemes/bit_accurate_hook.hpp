@@ -42,7 +42,8 @@ struct LayerStats {
 // Symmetric quantization of weights to +-(2^(bits-1)-1) with scale max|W| / (2^(bits-1)-1).
 IntMatrix quantize_weights(const nn::Matrix& w, int bits, double* scale);
 // Activations to [0, 2^bits) (unsigned) or offset binary around 2^(bits-1) when some are
-// negative; `full_scale` <= 0: max |x|.
+// negative; `full_scale` <= 0: max |x|. (The hook feeds signed inputs as two unsigned passes,
+// positive and negative part, not in offset binary: see compute().)
 IntMatrix quantize_activations(const nn::Matrix& x, int bits, double full_scale, double* scale,
                                int64_t* offset);
 

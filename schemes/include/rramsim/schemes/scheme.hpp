@@ -37,7 +37,7 @@ struct SchemeOptions {
   std::string name = "baseline";
   std::string description;
   int weight_bits = 16;        // signed weights, symmetric range +-(2^(b-1)-1)
-  int activation_bits = 16;    // unsigned (ReLU) activations; signed ones use offset binary
+  int activation_bits = 16;    // unsigned (ReLU) activations; signed: sign + (b-1)-bit magnitude
   int bits_per_cell = 2;
   int dac_bits = 1;            // input bits applied per crossbar read
   int rows = 128;              // crossbar rows: K is cut into chunks of this many

@@ -32,6 +32,10 @@ void im2col(const Matrix& a, const Layer& s, int group, Matrix& cols) {
   const int batch = static_cast<int>(a.cols()), cg = s.in_shape.channels / s.groups;
   cols.resize(s.kernel_rows(), static_cast<long>(batch) * s.positions());
   float* out = cols.data();
+  // Images are independent: a bit-accurate run (the hook parallelizes only inside each layer)
+  // would otherwise copy a batch's tens of MB of patches on one thread. Inside an already
+  // parallel region (the float model's shards) this runs serially.
+#pragma omp parallel for schedule(static) if (batch >= 8)
   for (int b = 0; b < batch; ++b) {
     const float* img = a.data() + static_cast<long>(b) * a.rows() + group * cg;
     for_each_tap(s, b, [&](long dst, long src) {

@@ -650,6 +650,11 @@ PositionCounters run_plane_major(const RunContext& ctx, const InputPlanes& in, S
   return unit.n;
 }
 
+// Dynamic quantization's rule: a subword of weight 2^e is skipped when it lies more than
+// `window` bits below the leading one of the running sum (acc != 0) of the planes read so far.
+inline int leading_one(int64_t acc) { return acc != 0 ? 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc)) : 0; }
+inline bool window_skips(int64_t acc, int lead, int e, int window) { return acc != 0 && e < lead - window; }
+
 // The reads of one position in the most-significant-first order: a read (row chunk,
 // crossbar, plane) is issued when some column of that crossbar converts the plane.
 void count_serial_reads(const Geometry& g, const InputPlanes& in, SubwordStats* st,
@@ -683,11 +688,11 @@ PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, 
     const int xbar = m / g.outputs_per_crossbar;
     int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
     for (int i = nin - 1; i >= 0; --i) {
-      const int lead = acc != 0 ? 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc)) : 0;
+      const int lead = leading_one(acc);
       int64_t plane_sum = 0;
       for (int j = S - 1; j >= 0; --j) {
         const int e = g.dac_bits * i + g.cell_bits * j;
-        if (acc != 0 && e < lead - window) {
+        if (window_skips(acc, lead, e, window)) {
           unit.n.dynamic += uint64_t(g.chunks) * g.polarities;
           continue;
         }
@@ -742,12 +747,12 @@ PositionCounters run_plane_serial_kernel(const RunContext& ctx, const InputPlane
     const int xbar = m / g.outputs_per_crossbar;
     int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
     for (int i = nin - 1; i >= 0; --i) {
-      const int lead = acc != 0 ? 63 - std::countl_zero(uint64_t(acc < 0 ? -acc : acc)) : 0;
+      const int lead = leading_one(acc);
       const uint64_t slice_mul = uint64_t(i) * Rng::kKeyMultiplier;
       int64_t plane_sum = 0;
       for (int j = S - 1; j >= 0; --j) {
         const int e = i + 2 * j;
-        if (acc != 0 && e < lead - window) {
+        if (window_skips(acc, lead, e, window)) {
           n.dynamic += uint64_t(g.chunks) * npol;
           continue;
         }

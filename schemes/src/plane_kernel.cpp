@@ -19,6 +19,15 @@ namespace {
 
 inline int pop(uint64_t x) { return __builtin_popcountll(x); }
 
+// Where the column chunks from `first` on keep their cells, keys and decodes.
+struct Streams {
+  const uint64_t *low0, *low1, *high0, *high1, *key_mul;
+  const KernelDecode* decode;
+  Streams(const KernelWeights& w, size_t first)
+      : low0(&w.cell_bits[0][first]), low1(&w.cell_bits[1][first]), high0(&w.cell_bits[2][first]),
+        high1(&w.cell_bits[3][first]), key_mul(&w.key_mul[first]), decode(&w.decode[first]) {}
+};
+
 // The columns [first, first + n) of the kernel's order against one plane, through one ADC.
 // Specialised on the words per chunk (1: <= 64 rows, 2: <= 128), on whether codes are drawn
 // from the tables and on whether a histogram is kept, so the body tests nothing of its own
@@ -26,12 +35,9 @@ inline int pop(uint64_t x) { return __builtin_popcountll(x); }
 template <int NW, bool Tables, bool Hist>
 uint64_t drive_range(const KernelWeights& w, size_t first, int n, const KernelPlane& p, const KernelAdc& adc,
                      int64_t* raw) {
-  const uint64_t* low0 = &w.cell_bits[0][first];
-  const uint64_t* low1 = &w.cell_bits[1][first];
-  const uint64_t* high0 = &w.cell_bits[2][first];
-  const uint64_t* high1 = &w.cell_bits[3][first];
-  const uint64_t* key_mul = &w.key_mul[first];
-  const KernelDecode* decode = &w.decode[first];
+  const Streams cs(w, first);
+  const uint64_t *low0 = cs.low0, *low1 = cs.low1, *high0 = cs.high0, *high1 = cs.high1, *key_mul = cs.key_mul;
+  const KernelDecode* decode = cs.decode;
   raw += first;
   const uint64_t f0 = p.fed[0], f1 = p.fed[1], seed = p.seed;
   const uint64_t slice_mul = uint64_t(p.slice) * Rng::kKeyMultiplier;  // the key's low bits
@@ -64,12 +70,9 @@ template <int NW, bool Tables, bool Hist>
 __attribute__((target("avx512f,avx512dq,avx512vpopcntdq"))) uint64_t
 drive_range_avx512(const KernelWeights& w, size_t first, int n, const KernelPlane& p, const KernelAdc& adc,
                    int64_t* raw) {
-  const uint64_t* low0 = &w.cell_bits[0][first];
-  const uint64_t* low1 = &w.cell_bits[1][first];
-  const uint64_t* high0 = &w.cell_bits[2][first];
-  const uint64_t* high1 = &w.cell_bits[3][first];
-  const uint64_t* key_mul = &w.key_mul[first];
-  const KernelDecode* decode = &w.decode[first];
+  const Streams cs(w, first);
+  const uint64_t *low0 = cs.low0, *low1 = cs.low1, *high0 = cs.high0, *high1 = cs.high1, *key_mul = cs.key_mul;
+  const KernelDecode* decode = cs.decode;
   raw += first;
   const __m512i f0 = _mm512_set1_epi64(int64_t(p.fed[0])), f1 = _mm512_set1_epi64(int64_t(p.fed[1]));
   const __m512i seed = _mm512_set1_epi64(int64_t(p.seed));

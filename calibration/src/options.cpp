@@ -38,7 +38,7 @@ void check_targets(const Config& c, const DeviceStageOptions& d) {
                      " S >= " + std::to_string(hi) + " S)");
 }
 
-// A parameter file named relative to the configuration resolves against its folder.
+// A parameter or ADC-model file named relative to the configuration resolves against its folder.
 std::string resolve_relative(const std::string& spec, const std::filesystem::path& base_dir) {
   const bool is_file = spec.find('/') != std::string::npos || spec.ends_with(".toml");
   std::filesystem::path p(spec);
@@ -162,7 +162,7 @@ CrossbarStageOptions parse_crossbar(const Config& c, int levels) {
   return x;
 }
 
-AdcStageOptions parse_adc(const Config& c) {
+AdcStageOptions parse_adc(const Config& c, const std::filesystem::path& base_dir) {
   AdcStageOptions a;
   std::vector<int64_t> bits(a.bits.begin(), a.bits.end());
   bits = c.integers("bits", bits, {.min = 1, .max = schema::kMaxAdcBits});
@@ -172,7 +172,7 @@ AdcStageOptions parse_adc(const Config& c) {
     a.bits.push_back(static_cast<int>(b));
   }
   if (a.bits.empty()) throw InputError(c.where("bits") + ": needs at least one value");
-  a.cost_model = c.string("cost_model", a.cost_model);
+  a.cost_model = resolve_relative(c.string("cost_model", a.cost_model), base_dir);  // a .toml beside the config
   try {
     (void)load_adc_cost_model(a.cost_model);  // fail now, not after the long stages
   } catch (const InputError& e) {
@@ -192,7 +192,7 @@ CalibrationOptions parse_calibration_options(const ConfigDoc& doc, const std::fi
   o.seed = static_cast<uint64_t>(root.integer("seed", 1, {.min = 0}));
   o.device = parse_device(root.table("device"), base_dir);
   o.crossbar = parse_crossbar(root.table("crossbar"), o.device.levels());
-  o.adc = parse_adc(root.table("adc"));
+  o.adc = parse_adc(root.table("adc"), base_dir);
   doc.reject_unknown_keys();
   o.config_text = doc.text();
   return o;

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "rramsim/calibration/options.hpp"
 #include "rramsim/calibration/tables.hpp"
+#include "rramsim/common/config.hpp"
 #include "rramsim/common/h5.hpp"
 #include "support.hpp"
 
@@ -100,6 +102,18 @@ TEST_CASE("calibrate: a device file resolves against the configuration's folder 
   CHECK(f.attr_string("device_params_toml") == text_of(dir / "cfg/dev/my.toml"));
   auto j = nlohmann::json::parse(test::run_rramsim("inspect --json " + (dir / "t.h5").string()).out);
   CHECK(j["device_params_toml"] == text_of(dir / "cfg/dev/my.toml"));
+}
+
+TEST_CASE("calibrate: an ADC cost-model file resolves against the configuration's folder") {
+  auto dir = test::temp_dir("fid-adc-model");
+  fs::create_directories(dir / "cfg" / "adc");
+  fs::copy_file(fs::path(RRAMSIM_SOURCE_DIR) / "data/adc/isaac-survey.toml", dir / "cfg/adc/mine.toml");
+  const auto doc = ConfigDoc::from_string("[adc]\ncost_model = \"adc/mine.toml\"\n", "c.toml");
+  const auto o = calibration::parse_calibration_options(doc, dir / "cfg");
+  CHECK(fs::equivalent(o.adc.cost_model, dir / "cfg/adc/mine.toml"));
+  // Not found beside the configuration: the error names the key.
+  const auto missing = ConfigDoc::from_string("[adc]\ncost_model = \"adc/none.toml\"\n", "c.toml");
+  CHECK_THROWS_WITH(calibration::parse_calibration_options(missing, dir / "cfg"), Catch::Contains("adc.cost_model"));
 }
 
 TEST_CASE("calibrate: the read power of the circuit solve grows with the rows driven and loses to the wires") {

@@ -673,38 +673,31 @@ void count_serial_reads(const Geometry& g, const InputPlanes& in, SubwordStats* 
       }
 }
 
-// Dynamic quantization: output-major; input planes from the most significant down, as the
-// crossbar reads them; within a plane every column's decision uses the running result of
-// the planes already read (reduced over all row chunks), and skips the subwords more than
-// the window below its leading one. A read (row chunk, crossbar, plane) is issued when some
-// column of that crossbar still converts the plane.
-PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
-                                  std::vector<int32_t>& conversions, int p, AccMatrix& out) {
+// The most-significant-first order, shared by the generic unit and the kernel: per output,
+// input planes from the top, weight slices from the top, the window's skips counted in
+// `dynamic`. `column(mp, i, j, xbar)` gives column mp's (= output x polarities + polarity)
+// decoded codes of plane i and slice j summed over the row chunks, and counts its
+// conversions in `conversions`.
+template <class Column>
+void serial_order(const RunContext& ctx, const InputPlanes& in, std::vector<int32_t>& conversions, int p,
+                  AccMatrix& out, uint64_t& dynamic, Column&& column) {
   const Geometry& g = ctx.g;
-  SubwordUnit unit(g, ctx.enc, in, st, seed);
-  const int S = g.weight_slices, window = ctx.s.window_bits, nin = g.input_slices;
+  const int S = g.weight_slices, window = ctx.s.window_bits, npol = g.polarities;
   std::fill(conversions.begin(), conversions.end(), 0);  // [(chunk * crossbars + crossbar) * nin + i]
   for (int m = 0; m < g.outputs; ++m) {
     const int xbar = m / g.outputs_per_crossbar;
     int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
-    for (int i = nin - 1; i >= 0; --i) {
+    for (int i = g.input_slices - 1; i >= 0; --i) {
       const int lead = leading_one(acc);
       int64_t plane_sum = 0;
       for (int j = S - 1; j >= 0; --j) {
         const int e = g.dac_bits * i + g.cell_bits * j;
         if (window_skips(acc, lead, e, window)) {
-          unit.n.dynamic += uint64_t(g.chunks) * g.polarities;
+          dynamic += uint64_t(g.chunks) * npol;
           continue;
         }
-        const SliceAdc adc = ctx.slice_adc(i, j, st);
-        for (int pol = 0; pol < g.polarities; ++pol) {
-          const int col = (m * g.polarities + pol) * S + j;
-          int64_t sub = 0;
-          for (int c = 0; c < g.chunks; ++c) {
-            const size_t plane = size_t(c) * nin + i, idx = size_t(col) * g.chunks + c;
-            sub += unit(idx, plane, i, adc);
-            conversions[(size_t(c) * g.crossbars + xbar) * nin + i] += in.active_rows[plane] != 0 && !ctx.enc.zero[idx];
-          }
+        for (int pol = 0; pol < npol; ++pol) {
+          int64_t sub = column(m * npol + pol, i, j, xbar);
           // Biased weights: the top slice carries the bias; removing it here makes the
           // slice's contribution signed, so the window sees the true running sum.
           if (g.biased && j == S - 1) sub -= (int64_t(1) << g.bias_shift) * in.slice_total[i];
@@ -715,6 +708,29 @@ PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, 
     }
     out(m, p) = acc;
   }
+}
+
+// Dynamic quantization: output-major; input planes from the most significant down, as the
+// crossbar reads them; within a plane every column's decision uses the running result of
+// the planes already read (reduced over all row chunks), and skips the subwords more than
+// the window below its leading one. A read (row chunk, crossbar, plane) is issued when some
+// column of that crossbar still converts the plane.
+PositionCounters run_plane_serial(const RunContext& ctx, const InputPlanes& in, SubwordStats* st, uint64_t seed,
+                                  std::vector<int32_t>& conversions, int p, AccMatrix& out) {
+  const Geometry& g = ctx.g;
+  SubwordUnit unit(g, ctx.enc, in, st, seed);
+  const int S = g.weight_slices, nin = g.input_slices;
+  serial_order(ctx, in, conversions, p, out, unit.n.dynamic, [&](int mp, int i, int j, int xbar) {
+    const SliceAdc adc = ctx.slice_adc(i, j, st);
+    const int col = mp * S + j;
+    int64_t sub = 0;
+    for (int c = 0; c < g.chunks; ++c) {
+      const size_t plane = size_t(c) * nin + i, idx = size_t(col) * g.chunks + c;
+      sub += unit(idx, plane, i, adc);
+      conversions[(size_t(c) * g.crossbars + xbar) * nin + i] += in.active_rows[plane] != 0 && !ctx.enc.zero[idx];
+    }
+    return sub;
+  });
   count_serial_reads(g, in, st, conversions, unit.n);
   return unit.n;
 }
@@ -729,7 +745,7 @@ PositionCounters run_plane_serial_kernel(const RunContext& ctx, const InputPlane
                                          int p, AccMatrix& out) {
   const Geometry& g = ctx.g;
   const detail::KernelWeights& w = *ctx.kernel;
-  const int S = g.weight_slices, window = ctx.s.window_bits, nin = g.input_slices, npol = g.polarities;
+  const int S = g.weight_slices, nin = g.input_slices;
   const int per_j = ctx.kernel_uniform ? 0 : 1;  // uniform: one sampler per plane serves every slice
   std::vector<CodeSampler::Rows>& rows = scratch.plane_rows;  // [(chunk * nin + i) * (per_j ? S : 1) + j]
   for (int c = 0; c < g.chunks; ++c)
@@ -742,73 +758,52 @@ PositionCounters run_plane_serial_kernel(const RunContext& ctx, const InputPlane
       }
     }
   PositionCounters n;
-  std::fill(conversions.begin(), conversions.end(), 0);  // [(chunk * crossbars + crossbar) * nin + i]
-  for (int m = 0; m < g.outputs; ++m) {
-    const int xbar = m / g.outputs_per_crossbar;
-    int64_t acc = -ctx.run.input_offset * ctx.enc.qsum[m];
-    for (int i = nin - 1; i >= 0; --i) {
-      const int lead = leading_one(acc);
-      const uint64_t slice_mul = uint64_t(i) * Rng::kKeyMultiplier;
-      int64_t plane_sum = 0;
-      for (int j = S - 1; j >= 0; --j) {
-        const int e = i + 2 * j;
-        if (window_skips(acc, lead, e, window)) {
-          n.dynamic += uint64_t(g.chunks) * npol;
-          continue;
+  serial_order(ctx, in, conversions, p, out, n.dynamic, [&](int mp, int i, int j, int xbar) {
+    const detail::KernelAdc& adc = scratch.adcs[size_t(i) * S + j];
+    const uint64_t slice_mul = uint64_t(i) * Rng::kKeyMultiplier;
+    int64_t sub = 0;
+    for (int c = 0; c < g.chunks; ++c) {
+      const size_t plane = size_t(c) * nin + i, at = w.slot(c, j) + mp;
+      const detail::KernelDecode& d = w.decode[at];
+      const int driven = in.active_rows[plane];
+      int64_t code = 0;
+      if (driven == 0) {
+        ++n.zero_input;  // nothing driven: no read, no conversion
+      } else if (!d.nonzero) {
+        ++n.zero_weight;  // every stored cell at level 0: known at mapping time
+      } else {
+        const uint64_t* f = &in.fed[plane * g.plane_words];
+        const uint64_t l0 = f[0] & w.cell_bits[0][at], h0 = f[0] & w.cell_bits[2][at];
+        int ones = __builtin_popcountll(l0), twos = __builtin_popcountll(h0);
+        if constexpr (NW == 2) {
+          const uint64_t l1 = f[1] & w.cell_bits[1][at], h1 = f[1] & w.cell_bits[3][at];
+          ones += __builtin_popcountll(l1);
+          twos += __builtin_popcountll(h1);
+          if constexpr (Stats) n.top_cells += __builtin_popcountll(l1 & h1);
         }
-        const detail::KernelAdc& adc = scratch.adcs[size_t(i) * S + j];
-        for (int pol = 0; pol < npol; ++pol) {
-          const int mp = m * npol + pol;
-          int64_t sub = 0;
-          for (int c = 0; c < g.chunks; ++c) {
-            const size_t plane = size_t(c) * nin + i, at = w.slot(c, j) + mp;
-            const detail::KernelDecode& d = w.decode[at];
-            const int driven = in.active_rows[plane];
-            int64_t code = 0;
-            if (driven == 0) {
-              ++n.zero_input;  // nothing driven: no read, no conversion
-            } else if (!d.nonzero) {
-              ++n.zero_weight;  // every stored cell at level 0: known at mapping time
-            } else {
-              const uint64_t* f = &in.fed[plane * g.plane_words];
-              const uint64_t l0 = f[0] & w.cell_bits[0][at], h0 = f[0] & w.cell_bits[2][at];
-              int ones = __builtin_popcountll(l0), twos = __builtin_popcountll(h0);
-              if constexpr (NW == 2) {
-                const uint64_t l1 = f[1] & w.cell_bits[1][at], h1 = f[1] & w.cell_bits[3][at];
-                ones += __builtin_popcountll(l1);
-                twos += __builtin_popcountll(h1);
-                if constexpr (Stats) n.top_cells += __builtin_popcountll(l1 & h1);
-              }
-              if constexpr (Stats) {
-                n.bit_cells[0] += ones;
-                n.bit_cells[1] += twos;
-                n.top_cells += __builtin_popcountll(l0 & h0);
-              }
-              const int psum = ones + 2 * twos;
-              const CodeSampler::Rows& r = rows[plane * (per_j ? S : 1) + j * per_j];
-              code = r.begin ? r.draw(psum, Rng::finish(seed ^ (w.key_mul[at] + slice_mul)))
-                             : std::min<int64_t>(psum, adc.full_scale) & adc.keep_mask;
-              ++n.computed;
-              n.active += driven;
-              n.clipped += psum > adc.full_scale;
-              if (adc.histogram) adc.histogram[psum]++;
-              if constexpr (Stats) st->conversions_by_bits[ctx.plan.bits[size_t(i) * S + j]]++;
-              conversions[(size_t(c) * g.crossbars + xbar) * nin + i]++;
-            }
-            // Undo the encodings digitally (ISAAC's unit column gives the input sum).
-            if (in.inverted[plane]) code = int64_t(g.max_input) * d.stored_sum - code;
-            if (d.flipped) code = int64_t(g.max_cell) * in.level_sum[plane] - code;
-            sub += code;
-          }
-          // Biased weights: the top slice carries the bias (see run_plane_serial).
-          if (g.biased && j == S - 1) sub -= (int64_t(1) << g.bias_shift) * in.slice_total[i];
-          plane_sum += (pol ? -sub : sub) * (int64_t(1) << e);
+        if constexpr (Stats) {
+          n.bit_cells[0] += ones;
+          n.bit_cells[1] += twos;
+          n.top_cells += __builtin_popcountll(l0 & h0);
         }
+        const int psum = ones + 2 * twos;
+        const CodeSampler::Rows& r = rows[plane * (per_j ? S : 1) + j * per_j];
+        code = r.begin ? r.draw(psum, Rng::finish(seed ^ (w.key_mul[at] + slice_mul)))
+                       : std::min<int64_t>(psum, adc.full_scale) & adc.keep_mask;
+        ++n.computed;
+        n.active += driven;
+        n.clipped += psum > adc.full_scale;
+        if (adc.histogram) adc.histogram[psum]++;
+        if constexpr (Stats) st->conversions_by_bits[ctx.plan.bits[size_t(i) * S + j]]++;
+        conversions[(size_t(c) * g.crossbars + xbar) * nin + i]++;
       }
-      acc += plane_sum;
+      // Undo the encodings digitally (ISAAC's unit column gives the input sum).
+      if (in.inverted[plane]) code = int64_t(g.max_input) * d.stored_sum - code;
+      if (d.flipped) code = int64_t(g.max_cell) * in.level_sum[plane] - code;
+      sub += code;
     }
-    out(m, p) = acc;
-  }
+    return sub;
+  });
   count_serial_reads(g, in, st, conversions, n);
   return n;
 }
